@@ -1,0 +1,1 @@
+"""Syntax: the term model, the rule-file grammar and the question grammar."""

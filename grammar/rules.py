@@ -1,0 +1,446 @@
+"""Parse rule and facts files (grammar/rules.lark) into the term model.
+
+Syntax errors do not stop the parse: the broken statement is blanked out and parsing goes
+on, so one run reports every problem in a file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from lark import Lark, Token, Transformer, UnexpectedInput, v_args
+from lark.exceptions import VisitError
+
+from grammar.errors import KbError, LoadErrors, RuleSyntaxError, did_you_mean
+from grammar.model import (
+    Aggregate,
+    Annotations,
+    ArgDecl,
+    Atom,
+    Call,
+    Citation,
+    Clause,
+    Compare,
+    Const,
+    InputDecl,
+    Module,
+    Neg,
+    NotEncoded,
+    Pos,
+    Statement,
+    TypeDecl,
+    Var,
+)
+
+ANNOTATION_KEYS = ("id", "source", "rule", "not_encoded", "doc", "ask", "name", "reading",
+                   "valid_from", "valid_until")
+
+# Friendly names for grammar terminals in "expected ..." messages.
+_TERMINAL_NAMES = {
+    "DOT": "'.'", "COMMA": "','", "LPAR": "'('", "RPAR": "')'", "IF": "':-'", "NAME": "a name",
+    "VAR": "a variable", "NUMBER": "a number", "STRING": "a string", "DATE": "a date",
+    "COMP_OP": "a comparison", "COLON": "':'", "LBRACE": "'{'", "RBRACE": "'}'",
+    "EQUAL": "'='", "NOT": "'not'", "$END": "end of file", "ANNOTATION": "an annotation",
+}
+
+
+@lru_cache(maxsize=None)
+def _rules_parser() -> Lark:
+    return Lark.open_from_package("grammar", "rules.lark", ("",), parser="lalr",
+                                  propagate_positions=True, maybe_placeholders=True)
+
+
+@lru_cache(maxsize=None)
+def _annotation_parser() -> Lark:
+    return Lark.open_from_package("grammar", "annotation.lark", ("",), parser="lalr")
+
+
+def _unquote(tok: str) -> str:
+    body = tok[1:-1]
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
+
+
+def _date(text: str) -> _dt.date:
+    return _dt.date.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class _Note:
+    key: str
+    value: object
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class _Located:
+    item: object
+    pos: Pos
+
+
+class ToAnnotation(Transformer):
+    """Annotation parse tree -> (key, value)."""
+
+    def id(self, xs):
+        return ("id", str(xs[0]))
+
+    def source(self, xs):
+        return ("source", (str(xs[0]), _unquote(str(xs[1]))))
+
+    def rule(self, xs):
+        return ("rule", tuple(str(x) for x in xs))
+
+    def not_encoded(self, xs):
+        return ("not_encoded", (str(xs[0]), _unquote(str(xs[1]))))
+
+    def doc(self, xs):
+        return ("doc", (str(xs[0]), _unquote(str(xs[1]))))
+
+    def ask(self, xs):
+        return ("ask", tuple((str(xs[0]), _unquote(str(x))) for x in xs[1:]))
+
+    def name(self, xs):
+        return ("name", (str(xs[0]), _unquote(str(xs[1]))))
+
+    def reading(self, xs):
+        return ("reading", _unquote(str(xs[0])))
+
+    def valid_from(self, xs):
+        return ("valid_from", _date(str(xs[0])))
+
+    def valid_until(self, xs):
+        return ("valid_until", _date(str(xs[0])))
+
+    def start(self, xs):
+        return xs[0]
+
+
+class ToModel(Transformer):
+    """Rule-file parse tree -> term-model statements. Pure: no I/O, no engine."""
+
+    def __init__(self, file: str) -> None:
+        super().__init__()
+        self.file = file
+
+    def _pos(self, meta) -> Pos:
+        return Pos(self.file, meta.line, meta.column)
+
+    # ---- constants and expressions
+    def number(self, xs):
+        return Const(Decimal(str(xs[0])))
+
+    def negative(self, xs):
+        return Const(-Decimal(str(xs[0])))
+
+    def string(self, xs):
+        return Const(_unquote(str(xs[0])))
+
+    def symbol(self, xs):
+        return Const(str(xs[0]))
+
+    def date(self, xs):
+        tok = xs[0]
+        try:
+            return Const(_date(str(tok)))
+        except ValueError:
+            raise RuleSyntaxError(f"not a calendar date: {tok}", Pos(self.file, tok.line, tok.column),
+                                  "write dates as YYYY-MM-DD") from None
+
+    def datetime(self, xs):
+        tok = xs[0]
+        try:
+            return Const(_dt.datetime.fromisoformat(str(tok)))
+        except ValueError:
+            raise RuleSyntaxError(f"not a date-time: {tok}", Pos(self.file, tok.line, tok.column),
+                                  "write date-times as YYYY-MM-DDTHH:MM") from None
+
+    def var(self, xs):
+        return Var(str(xs[0]))
+
+    def binop(self, xs):
+        return Call(str(xs[1]), (xs[0], xs[2]))
+
+    def neg_expr(self, xs):
+        x = xs[0]
+        if isinstance(x, Const) and isinstance(x.value, Decimal):
+            return Const(-x.value)
+        return Call("-", (Const(Decimal(0)), x))
+
+    def call(self, xs):
+        return Call(str(xs[0]), tuple(x for x in xs[1:] if x is not None))
+
+    # ---- literals
+    @v_args(meta=True)
+    def atom(self, meta, xs):
+        args = tuple(x for x in xs[1:] if x is not None)
+        return _Located(Atom(str(xs[0]), args), self._pos(meta))
+
+    @v_args(meta=True)
+    def neg(self, meta, xs):
+        return _Located(Neg(xs[0].item), self._pos(meta))
+
+    @v_args(meta=True)
+    def compare(self, meta, xs):
+        op = "=" if str(xs[1]) == "==" else str(xs[1])
+        return _Located(Compare(op, xs[0], xs[2]), self._pos(meta))
+
+    @v_args(meta=True)
+    def assign(self, meta, xs):
+        return _Located(Compare("=", Var(str(xs[0])), xs[1]), self._pos(meta))
+
+    @v_args(meta=True)
+    def aggregate(self, meta, xs):
+        result, fn, head, body = Var(str(xs[0])), str(xs[1]), xs[2], xs[3]
+        pos = self._pos(meta)
+        if fn == "count":
+            if not all(isinstance(v, Var) for v in head):
+                raise RuleSyntaxError("count { ... } lists variables only", pos,
+                                      "write N = count { X : p(X) }")
+            expr, vars_ = None, tuple(head)
+        else:
+            expr, vars_ = head[0], tuple(head[1:])
+            if not vars_:
+                raise RuleSyntaxError("sum { ... } needs the variables that identify each item", pos,
+                                      "write T = sum { Amount, Order : amount(Order, Amount) }")
+        lits = tuple(x.item for x in body)
+        return _Located(Aggregate(result, fn, expr, vars_, lits), pos)
+
+    def agg_head(self, xs):
+        return [x if not isinstance(x, Token) else Var(str(x)) for x in xs]
+
+    def body(self, xs):
+        return list(xs)
+
+    # ---- statements
+    @v_args(meta=True)
+    def fact(self, meta, xs):
+        return Clause(xs[0].item, (), pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def rule(self, meta, xs):
+        body = xs[1]
+        return Clause(xs[0].item, tuple(b.item for b in body), pos=self._pos(meta),
+                      body_pos=tuple(b.pos for b in body))
+
+    def unit(self, xs):
+        return ("unit", _unquote(str(xs[0])))
+
+    def range(self, xs):
+        return ("range", (Decimal(str(xs[0])), Decimal(str(xs[1]))))
+
+    def named_type(self, xs):
+        opts = dict(x for x in xs[1:] if x is not None)
+        low, high = opts.get("range", (None, None))
+        return ("type", str(xs[0]), (), opts.get("unit"), low, high)
+
+    def enum_type(self, xs):
+        names = tuple(str(x) for x in xs if isinstance(x, Token))
+        unit = next((x[1] for x in xs if isinstance(x, tuple)), None)
+        return ("type", "enum", names, unit, None, None)
+
+    def arg_decl(self, xs):
+        _, typ, values, unit, low, high = xs[1]
+        return ArgDecl(str(xs[0]), typ, values, unit, low, high)
+
+    @v_args(meta=True)
+    def input_decl(self, meta, xs):
+        return InputDecl(str(xs[0]), tuple(xs[1:]), pos=self._pos(meta))
+
+    @v_args(meta=True)
+    def type_decl(self, meta, xs):
+        return TypeDecl(str(xs[0]), pos=self._pos(meta))
+
+    def ANNOTATION(self, tok):
+        pos = Pos(self.file, tok.line, tok.column)
+        try:
+            key, value = ToAnnotation().transform(_annotation_parser().parse(str(tok)))
+        except UnexpectedInput as e:
+            raise _annotation_error(str(tok), e, pos) from None
+        return _Note(key, value, pos)
+
+    def start(self, xs):
+        return list(xs)
+
+
+def _annotation_error(text: str, e: UnexpectedInput, pos: Pos) -> RuleSyntaxError:
+    where = Pos(pos.file, pos.line, pos.column + max(e.column, 1) - 1)
+    m = re.match(r"%%\s*@(\w+)", text)
+    if not m:
+        return RuleSyntaxError("an annotation line starts with %% @key", where,
+                               "keys: " + ", ".join("@" + k for k in ANNOTATION_KEYS))
+    key = m.group(1)
+    if key not in ANNOTATION_KEYS:
+        hint = did_you_mean(key, ANNOTATION_KEYS) or ("keys: " + ", ".join("@" + k for k in ANNOTATION_KEYS))
+        return RuleSyntaxError(f"unknown annotation @{key}", where, hint)
+    usage = {
+        "id": '%% @id ks.distribution.eligible',
+        "source": '%% @source 004_ab237df4ce40d813.txt "verbatim quote"',
+        "rule": "%% @rule D004-R05 D004-R06",
+        "not_encoded": '%% @not_encoded D004-R11 "why no encoding helps"',
+        "doc": '%% @doc en "text" (or zh)', "ask": '%% @ask en "phrase" | "other phrase"',
+        "name": '%% @name zh "名称"', "reading": '%% @reading "how the ambiguous text is read"',
+        "valid_from": "%% @valid_from 2021-05-21", "valid_until": "%% @valid_until 2021-05-21",
+    }[key]
+    return RuleSyntaxError(f"malformed @{key} annotation", where, f"expected: {usage}")
+
+
+def _syntax_error(text: str, file: str, e: UnexpectedInput) -> RuleSyntaxError:
+    pos = Pos(file, e.line, e.column)
+    expected = getattr(e, "expected", None) or getattr(e, "allowed", None) or set()
+    names = sorted({_TERMINAL_NAMES.get(t, t.lower()) for t in expected})
+    got = getattr(e, "token", None)
+    if got is not None and getattr(got, "type", "") == "$END":
+        what = "unexpected end of file"
+    elif got is not None:
+        what = f"unexpected {str(got)!r}"
+    else:
+        what = f"unexpected character {text[e.pos_in_stream]!r}" if e.pos_in_stream is not None else "syntax error"
+    hint = None
+    if "DOT" in expected or "'.'" in names:
+        hint = "every statement ends with '.'"
+    elif got is not None and str(got) == "\\+":
+        hint = "write negation as 'not p(X)'"
+    line = text.splitlines()[e.line - 1] if 0 < e.line <= len(text.splitlines()) else ""
+    if line.lstrip().startswith("%") and not line.lstrip().startswith("%%"):
+        hint = None
+    msg = what + (f"; expected {', '.join(names[:8])}" if names else "")
+    return RuleSyntaxError(msg, pos, hint)
+
+
+_STATEMENT_END = re.compile(r"\.(?=\s|$)")
+
+
+def _blank_statement(text: str, offset: int) -> str:
+    """Blank out the statement around ``offset`` (keeping newlines) so parsing can resume."""
+    start = 0
+    for m in _STATEMENT_END.finditer(text, 0, offset):
+        start = m.end()
+    # never swallow annotation lines that come before the broken statement
+    line_start = text.rfind("\n", 0, offset) + 1
+    if text[line_start:offset].lstrip().startswith("%%"):
+        start = line_start
+    else:
+        while True:
+            nl = text.find("\n", start)
+            if nl == -1 or nl >= line_start:
+                break
+            seg = text[start:nl].strip()
+            if seg.startswith("%") or not seg:
+                start = nl + 1
+            else:
+                break
+    end_m = _STATEMENT_END.search(text, offset)
+    nl = text.find("\n", offset)
+    if text[line_start:offset].lstrip().startswith("%%"):
+        end = nl if nl != -1 else len(text)
+    else:
+        end = end_m.end() if end_m else len(text)
+    if end <= offset:
+        end = offset + 1
+    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+
+
+def parse_text(text: str, file: str = "<text>", max_errors: int = 50) -> Module:
+    """Parse one file. Raises ``LoadErrors`` listing every syntax error found."""
+    errors: list[KbError] = []
+    items = None
+    for _ in range(max_errors):
+        try:
+            tree = _rules_parser().parse(text)
+            items = ToModel(file).transform(tree)
+            break
+        except UnexpectedInput as e:
+            errors.append(_syntax_error(text, file, e))
+            offset = e.pos_in_stream if e.pos_in_stream is not None else len(text)
+            text = _blank_statement(text, offset)
+        except VisitError as e:
+            if not isinstance(e.orig_exc, KbError):
+                raise
+            err = e.orig_exc
+            errors.append(err)
+            lines = text.splitlines(keepends=True)
+            line = err.pos.line if err.pos else 1
+            offset = sum(len(x) for x in lines[: line - 1]) + (err.pos.column - 1 if err.pos else 0)
+            text = _blank_statement(text, min(offset, max(len(text) - 1, 0)))
+    if errors:
+        raise LoadErrors(errors)
+    assert items is not None
+    return Module(file, tuple(_attach(items, file)))
+
+
+def _attach(items: list, file: str) -> list[Statement]:
+    """Attach each run of annotation lines to the statement that follows it.
+
+    A fact with no annotations of its own, on the line right after another fact of the same
+    predicate, shares that fact's annotations (ids get a numeric suffix): value lists such as
+    the 22 categories open to individual businesses are cited once.
+    """
+    out: list[Statement] = []
+    pending: list[_Note] = []
+    prev: Clause | None = None
+    prev_line = -10
+    group_index = 0
+    for it in items:
+        if isinstance(it, _Note):
+            if it.key == "not_encoded":
+                rule, reason = it.value  # type: ignore[misc]
+                out.append(NotEncoded(rule, reason, it.pos))
+            else:
+                pending.append(it)
+            continue
+        notes = _annotations(pending)
+        line = it.pos.line if it.pos else 0
+        if (isinstance(it, Clause) and it.is_fact and not pending and prev is not None
+                and prev.is_fact and prev.head.key == it.head.key and line == prev_line + 1
+                and prev.notes.sources):
+            group_index += 1
+            base = prev.notes
+            gid = re.sub(r"\.\d+$", "", base.id) + f".{group_index + 1}" if base.id else None
+            notes = Annotations(gid, base.sources, base.rules, (), (), (), base.readings,
+                                base.valid_from, base.valid_until)
+        elif isinstance(it, Clause) and it.is_fact:
+            group_index = 0
+        pending = []
+        if isinstance(it, Clause):
+            it = Clause(it.head, it.body, notes, it.pos, it.body_pos)
+            prev, prev_line = it, line
+            if group_index == 0 and notes.id and it.is_fact:
+                pass
+        elif isinstance(it, InputDecl):
+            it = InputDecl(it.pred, it.args, notes, it.pos)
+            prev = None
+        elif isinstance(it, TypeDecl):
+            it = TypeDecl(it.name, notes, it.pos)
+            prev = None
+        out.append(it)
+    if pending:
+        out.append(NotEncoded("", "", pending[0].pos))  # marker: dangling annotations
+    return out
+
+
+def _annotations(notes: list[_Note]) -> Annotations:
+    kw: dict = {"sources": [], "rules": [], "docs": [], "asks": [], "names": [], "readings": []}
+    for n in notes:
+        if n.key == "id":
+            kw["id"] = n.value
+        elif n.key == "source":
+            f, q = n.value  # type: ignore[misc]
+            kw["sources"].append(Citation(f, q, n.pos))
+        elif n.key == "rule":
+            kw["rules"].extend(n.value)  # type: ignore[arg-type]
+        elif n.key == "doc":
+            kw["docs"].append(n.value)
+        elif n.key == "ask":
+            kw["asks"].extend(n.value)  # type: ignore[arg-type]
+        elif n.key == "name":
+            kw["names"].append(n.value)
+        elif n.key == "reading":
+            kw["readings"].append(n.value)
+        else:
+            kw[n.key] = n.value
+    for k in ("sources", "rules", "docs", "asks", "names", "readings"):
+        kw[k] = tuple(kw[k])
+    return Annotations(**kw)

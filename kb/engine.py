@@ -1,0 +1,363 @@
+"""The evaluation back end: the only module that imports pyDatalog.
+
+pyDatalog is treated as an untrusted engine (../shared/DEPENDENCIES.md §1.3-1.5):
+* no text ever reaches ``pyDatalog.load``/``ask`` (they run Python): clauses, facts and goals
+  are built from the checked term model through its object API;
+* every positive body literal in the head's recursive component is emitted first (the
+  compilation shown to avoid its livelocks and wrong answers on recursion);
+* built-ins run as Python resolvers we own, so a type error never becomes an answer value;
+* aggregates are materialised by us, stratum by stratum, before each query;
+* every predicate is declared, so negating one without facts cannot raise.
+Each ``Engine`` owns one pyDatalog database and refuses use from any other thread.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+
+from pyDatalog import Logic, pyEngine, pyParser
+from pyDatalog.pyParser import Body, Literal as PyLiteral, Query, Term as PyTerm
+
+from grammar import builtins
+from grammar.errors import EvaluationError
+from grammar.model import (
+    Aggregate,
+    Atom,
+    Call,
+    Clause,
+    Compare,
+    Const,
+    Literal,
+    Neg,
+    Subst,
+    Term,
+    Value,
+    Var,
+    literal_vars,
+    subst_literal,
+)
+from kb.analysis import aggregate_group, clause_outer_vars
+
+_PREFIX = "g_"
+_FN_NAMES = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
+_CMP_NAMES = {"=": "eq", "!=": "ne", "<": "lt", "=<": "le", ">": "gt", ">=": "ge"}
+
+
+# ---------------------------------------------------------------------------------------- resolvers
+# Python resolvers are process-global in pyDatalog; ours are pure functions of their
+# arguments, identical for every knowledge base, so sharing them cannot leak state.
+
+def _val(t) -> tuple[bool, Value | None]:
+    return (True, t.id) if t.is_const() else (False, None)
+
+
+def _make_fn_resolver(fn: str, arity: int):
+    def resolve(*terms):
+        args = []
+        for t in terms[:arity]:
+            ok, v = _val(t)
+            if not ok:
+                return
+            args.append(v)
+        try:
+            result = builtins.call(fn, tuple(args))
+        except builtins.BuiltinError:
+            return  # the built-in is undefined here: no answer (never an exception value)
+        ok, out = _val(terms[arity])
+        if ok and not (type(out) is type(result) and out == result):
+            return
+        yield tuple(args) + (result,)
+
+    return resolve
+
+
+def _make_cmp_resolver(op: str):
+    def resolve(a, b):
+        oka, va = _val(a)
+        okb, vb = _val(b)
+        if op == "=" and oka != okb:
+            v = va if oka else vb
+            yield (v, v)
+            return
+        if not (oka and okb):
+            return
+        try:
+            if builtins.compare(op, va, vb):
+                yield (va, vb)
+        except builtins.BuiltinError:
+            return
+
+    return resolve
+
+
+def _register_resolvers() -> None:
+    for fn, (arity, _, _) in builtins.FUNCTIONS.items():
+        name = f"gz_fn_{_FN_NAMES.get(fn, fn)}"
+        pyEngine.Python_resolvers[f"{name}/{arity + 1}"] = _make_fn_resolver(fn, arity)
+    for op, name in _CMP_NAMES.items():
+        pyEngine.Python_resolvers[f"gz_cmp_{name}/2"] = _make_cmp_resolver(op)
+
+
+_register_resolvers()
+
+
+# ---------------------------------------------------------------------------------------- compiler
+
+class _Compiler:
+    """Term model -> pyDatalog object literals (no text involved)."""
+
+    def __init__(self) -> None:
+        self.fresh = itertools.count(1)
+
+    @staticmethod
+    def var(v: Var) -> PyTerm:
+        return PyTerm("V" + v.name)  # "V_1", "VS": always an uppercase-initial pyDatalog variable
+
+    @staticmethod
+    def const(value: Value) -> PyTerm:
+        return PyTerm(value, forced_type="constant")
+
+    def term(self, t: Term, pre: list) -> PyTerm:
+        if isinstance(t, Var):
+            return self.var(t)
+        if isinstance(t, Const):
+            return self.const(t.value)
+        args = [self.term(a, pre) for a in t.args]
+        out = PyTerm(f"VGz{next(self.fresh)}")
+        pre.append(PyLiteral.make(f"gz_fn_{_FN_NAMES.get(t.fn, t.fn)}", tuple(args) + (out,)))
+        return out
+
+    def atom(self, a: Atom) -> PyLiteral:
+        pre: list = []
+        args = tuple(self.term(t, pre) for t in a.args)
+        assert not pre, "atoms have no expressions"
+        return PyLiteral.make(_PREFIX + a.pred, args)
+
+    def literal(self, lit: Literal, agg_names: dict[Aggregate, str] | None = None) -> list:
+        if isinstance(lit, Atom):
+            return [self.atom(lit)]
+        if isinstance(lit, Neg):
+            return [~self.atom(lit.atom)]
+        if isinstance(lit, Compare):
+            pre: list = []
+            lhs, rhs = self.term(lit.lhs, pre), self.term(lit.rhs, pre)
+            return pre + [PyLiteral.make(f"gz_cmp_{_CMP_NAMES[lit.op]}", (lhs, rhs))]
+        raise TypeError(lit)  # aggregates are compiled by Engine
+
+    def body(self, lits: Iterable) -> Body | PyLiteral:
+        items = list(lits)
+        out = items[0]
+        for x in items[1:]:
+            out = out & x
+        return out
+
+
+def _declare(name: str, arity: int) -> None:
+    dummy = tuple(f"__gz_decl_{i}" for i in range(arity))
+    pyDatalog_assert(name, dummy)
+    pyDatalog_retract(name, dummy)
+
+
+def pyDatalog_assert(name: str, values: tuple) -> None:
+    +Query(name, [PyTerm(v, forced_type="constant") for v in values])
+
+
+def pyDatalog_retract(name: str, values: tuple) -> None:
+    -Query(name, [PyTerm(v, forced_type="constant") for v in values])
+
+
+class Engine:
+    """One isolated pyDatalog database holding a program's clauses."""
+
+    def __init__(self, clauses: list[Clause], strata: dict[str, int], scc: dict[str, frozenset[str]],
+                 arities: dict[str, int]) -> None:
+        self._thread = threading.get_ident()
+        self._lock = threading.Lock()
+        Logic()  # a fresh, empty database for this engine ...
+        self._logic = Logic(True)  # ... whose handle we keep and re-activate on every call
+        self._arities = dict(arities)
+        self._aggregates: list[tuple[int, str, Aggregate, tuple[Var, ...]]] = []
+        self._static_facts: list[tuple[str, tuple]] = []
+        self._asserted: list[tuple[str, tuple]] = []
+        self._compile(clauses, strata, scc)
+
+    # ---- thread and database ownership
+    def _activate(self) -> None:
+        if threading.get_ident() != self._thread:
+            raise EvaluationError(
+                "this knowledge base was created in another thread; pyDatalog keeps one database "
+                "per thread, so create one KnowledgeBase per thread (KnowledgeBase.default() is cheap "
+                "after the first call)")
+        if getattr(Logic.tl, "logic", None) is not self._logic:
+            Logic.tl.logic = self._logic
+        self._logic.Subgoals = {}
+        pyParser.clear()
+
+    # ---- compilation
+    def _compile(self, clauses: list[Clause], strata: dict[str, int], scc: dict[str, frozenset[str]]) -> None:
+        self._activate()
+        for name, arity in self._arities.items():
+            _declare(_PREFIX + name, arity)
+        for c in clauses:
+            if c.is_fact:
+                self._static_facts.append((_PREFIX + c.head.pred, c.head.values()))
+                pyDatalog_assert(_PREFIX + c.head.pred, c.head.values())
+        for c in clauses:
+            if not c.is_fact:
+                self._compile_clause(c, strata, scc)
+
+    def _compile_clause(self, c: Clause, strata: dict[str, int], scc: dict[str, frozenset[str]]) -> None:
+        comp = scc.get(c.head.pred, frozenset())
+        # recursive literals first: the form shown not to loop or mis-answer in pyDatalog
+        body = sorted(c.body, key=lambda lit: 0 if isinstance(lit, Atom) and lit.pred in comp else 1)
+        variants: list[list] = [[]]
+        cc = _Compiler()
+        for i, lit in enumerate(body):
+            if isinstance(lit, Aggregate):
+                idx = c.body.index(lit)
+                group = aggregate_group(lit, clause_outer_vars(c, idx))
+                name = f"gz_agg_{len(self._aggregates) + 1}"
+                level = max([strata.get(a.pred, 0) for b in lit.body for a in _atoms(b)] + [0])
+                self._aggregates.append((level, name, lit, group))
+                _declare(name, len(group) + 1)
+                _declare(name + "_key", len(group))
+                found = PyLiteral.make(name, tuple(cc.var(v) for v in group) + (cc.var(lit.result),))
+                absent = [~PyLiteral.make(name + "_key", tuple(cc.var(v) for v in group))] if group else []
+                zero = PyLiteral.make("gz_cmp_eq", (cc.var(lit.result), cc.const(Decimal(0))))
+                # an empty group aggregates to 0: a second variant of the clause covers it
+                variants = [v + [found] for v in variants] + [v + absent + [zero] for v in variants]
+            else:
+                compiled = cc.literal(lit)
+                variants = [v + compiled for v in variants]
+        head = PyLiteral.make(_PREFIX + c.head.pred, tuple(cc.term(t, []) for t in c.head.args))
+        for v in variants:
+            if not v:
+                continue
+            head <= cc.body(v)
+        self._aggregates.sort(key=lambda a: a[0])
+
+    # ---- per-question facts
+    @contextmanager
+    def session(self, facts: Iterable[Atom], as_of: _dt.date) -> Iterator[Engine]:
+        """Assert a subject's facts and the as-of date; retract them all afterwards."""
+        with self._lock:
+            self._activate()
+            asserted: list[tuple[str, tuple]] = []
+            try:
+                for a in list(facts) + [Atom("as_of", (Const(as_of),))]:
+                    key = (_PREFIX + a.pred, a.values())
+                    pyDatalog_assert(*key)
+                    asserted.append(key)
+                asserted += self._materialise()
+                yield self
+            finally:
+                self._activate()
+                for key in reversed(asserted):
+                    pyDatalog_retract(*key)
+
+    def _materialise(self) -> list[tuple[str, tuple]]:
+        """Compute every aggregate (lower strata first) and assert its results as facts."""
+        out: list[tuple[str, tuple]] = []
+        for _, name, agg, group in self._aggregates:
+            rows = self._rows(list(agg.body), list(group) + list(agg.vars) + _expr_vars(agg))
+            seen: dict[tuple, set] = {}
+            for row in rows:
+                g = tuple(row[v] for v in group)
+                seen.setdefault(g, set()).add(tuple(row[v] for v in agg.vars) + (
+                    _eval_expr(agg.expr, row) if agg.expr is not None else None,))
+            for g, items in seen.items():
+                if agg.fn == "count":
+                    value: Value = Decimal(len(items))
+                else:
+                    value = sum((x[-1] for x in items if isinstance(x[-1], Decimal)), Decimal(0))
+                for key in ((name, g + (value,)), (name + "_key", g)):
+                    pyDatalog_assert(*key)
+                    out.append(key)
+        return out
+
+    # ---- queries
+    def _rows(self, lits: list[Literal], want: list[Var]) -> list[Subst]:
+        cc = _Compiler()
+        compiled = []
+        for lit in lits:
+            if isinstance(lit, Aggregate):
+                raise EvaluationError("aggregates are evaluated through their clause")
+            compiled += cc.literal(lit)
+        if not compiled:
+            return [{}]
+        body = Body(*compiled) if len(compiled) > 1 else Body(compiled[0])
+        data = body.ask()
+        names = list(body._variables().keys())
+        if not data:
+            return []
+        if data is True:
+            return [{}]
+        out: list[Subst] = []
+        wanted = {cc.var(v)._pyD_name: v for v in want}
+        for row in data:
+            env: Subst = {}
+            for name, value in zip(names, row):
+                if name in wanted:
+                    env[wanted[name]] = value
+            out.append(env)
+        return out
+
+    def solve(self, lits: list[Literal], env: Subst | None = None) -> list[Subst]:
+        """Every solution of a conjunction under ``env`` (call inside ``session``)."""
+        self._activate()
+        env = dict(env or {})
+        bound = [subst_literal(lit, env) for lit in lits]
+        want: list[Var] = []
+        for lit in bound:
+            if isinstance(lit, Neg):
+                continue
+            for v in literal_vars(lit):
+                if v not in want:
+                    want.append(v)
+        out = []
+        seen = set()
+        for row in self._rows(bound, want):
+            full = dict(env)
+            full.update(row)
+            key = tuple(sorted((v.name, repr(x)) for v, x in full.items()))
+            if key not in seen:
+                seen.add(key)
+                out.append(full)
+        return out
+
+    def holds(self, atom: Atom) -> bool:
+        return bool(self.solve([atom]))
+
+
+def _atoms(lit: Literal) -> list[Atom]:
+    if isinstance(lit, Atom):
+        return [lit]
+    if isinstance(lit, Neg):
+        return [lit.atom]
+    if isinstance(lit, Aggregate):
+        return [a for b in lit.body for a in _atoms(b)]
+    return []
+
+
+def _expr_vars(agg: Aggregate) -> list[Var]:
+    from grammar.model import term_vars
+
+    return [v for v in term_vars(agg.expr) if v not in agg.vars] if agg.expr is not None else []
+
+
+def _eval_expr(t: Term, env: Subst) -> Value | None:
+    try:
+        if isinstance(t, Var):
+            return env[t]
+        if isinstance(t, Const):
+            return t.value
+        if isinstance(t, Call):
+            return builtins.call(t.fn, tuple(_eval_expr(a, env) for a in t.args))  # type: ignore[arg-type]
+    except (builtins.BuiltinError, KeyError, TypeError):
+        return None
+    return None

@@ -1,0 +1,487 @@
+"""Load rule files and subject facts files into a validated ``Program``.
+
+Every check reports file:line:column and a fix, and loading collects all problems before
+raising ``LoadErrors``. Rule files are parsed only by grammar/rules.lark.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from grammar.builtins import FUNCTIONS
+from grammar.errors import KbError, LoadError, LoadErrors, did_you_mean
+from grammar.model import (
+    Aggregate,
+    Annotations,
+    Atom,
+    Call,
+    Clause,
+    Compare,
+    Const,
+    InputDecl,
+    Literal,
+    Module,
+    Neg,
+    NotEncoded,
+    Pos,
+    Term,
+    TypeDecl,
+    Value,
+    Var,
+    format_value,
+    term_vars,
+)
+from grammar.rules import parse_text
+from kb.analysis import BUILTIN_PREDICATES, body_atoms, schedule, stratify
+
+BASE_TYPES = ("string", "number", "date", "datetime", "bool", "enum")
+_RUBY = re.compile(r"([\u3400-\u9fff\uff1f?])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+
+
+def strip_ruby(text: str) -> str:
+    """Drop the pinyin ruby artifacts of the scraped pages (會(huì)員 -> 會員), for display only."""
+    return _RUBY.sub(r"\1", text)
+
+
+@dataclass
+class PredInfo:
+    name: str
+    arity: int
+    kind: str  # "input" | "derived" | "builtin"
+    decl: InputDecl | None = None
+    clauses: list[Clause] = field(default_factory=list)
+    docs: dict[str, str] = field(default_factory=dict)
+    asks: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Program:
+    """A validated set of rule files: what the engine, prover and checker all work from."""
+
+    clauses: list[Clause]
+    inputs: dict[str, InputDecl]
+    types: dict[str, TypeDecl]
+    not_encoded: list[NotEncoded]
+    preds: dict[str, PredInfo]
+    strata: dict[str, int]
+    scc: dict[str, frozenset[str]]
+    files: list[str]
+    quotes_checked: bool
+
+    def clause(self, cid: str) -> Clause | None:
+        return self._by_id.get(cid)
+
+    def __post_init__(self) -> None:
+        self._by_id = {c.id: c for c in self.clauses}
+
+    def clauses_for(self, pred: str) -> list[Clause]:
+        info = self.preds.get(pred)
+        return info.clauses if info else []
+
+
+# ---------------------------------------------------------------------------------------- files
+
+def default_rule_files() -> list[tuple[str, str]]:
+    """The shipped rule files, read through importlib.resources (works from a wheel)."""
+    root = resources.files("facts")
+    out: list[tuple[str, str]] = []
+
+    def walk(node, prefix: str) -> None:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            if child.is_dir() and child.name not in ("examples", "__pycache__"):
+                walk(child, f"{prefix}{child.name}/")
+            elif child.name.endswith(".dl") and prefix:
+                out.append((f"facts/{prefix}{child.name}", child.read_text("utf-8")))
+
+    walk(root, "")
+    return out
+
+
+def example_files() -> list[tuple[str, str]]:
+    root = resources.files("facts").joinpath("examples")
+    return sorted((f"facts/examples/{c.name}", c.read_text("utf-8"))
+                  for c in root.iterdir() if c.name.endswith(".dl"))
+
+
+def seeds_dir() -> Path | None:
+    """Where the seed documents are: $GUIZE_SEEDS, or ../shared/seeds beside the checkout."""
+    env = os.environ.get("GUIZE_SEEDS")
+    candidates = [Path(env)] if env else []
+    here = Path(__file__).resolve().parent.parent
+    candidates += [here.parent / "shared" / "seeds", Path.cwd().parent / "shared" / "seeds",
+                   Path.cwd() / "shared" / "seeds"]
+    for c in candidates:
+        if c.is_dir():
+            return c
+    return None
+
+
+# ---------------------------------------------------------------------------------------- rules
+
+def load_program(files: Iterable[tuple[str, str]] | None = None, seeds: Path | None | bool = None) -> Program:
+    """Parse and validate rule files (default: the shipped ones). Raises ``LoadErrors``."""
+    files = list(default_rule_files() if files is None else files)
+    errors: list[KbError] = []
+    modules: list[Module] = []
+    for name, text in files:
+        try:
+            modules.append(parse_text(text, name))
+        except LoadErrors as e:
+            errors += e.errors
+    clauses: list[Clause] = []
+    inputs: dict[str, InputDecl] = {}
+    types: dict[str, TypeDecl] = {}
+    not_encoded: list[NotEncoded] = []
+    for m in modules:
+        for st in m.statements:
+            if isinstance(st, Clause):
+                clauses.append(st)
+            elif isinstance(st, InputDecl):
+                if st.pred in inputs:
+                    errors.append(LoadError(f"input {st.pred} is declared twice (first at {inputs[st.pred].pos})",
+                                            st.pos, "keep one declaration"))
+                else:
+                    inputs[st.pred] = st
+            elif isinstance(st, TypeDecl):
+                types.setdefault(st.name, st)
+            elif isinstance(st, NotEncoded):
+                if not st.rule:
+                    errors.append(LoadError("annotations at the end of the file belong to no statement",
+                                            st.pos, "put them right above a clause, or remove them"))
+                else:
+                    not_encoded.append(st)
+
+    for d in inputs.values():
+        for a in d.args:
+            if a.type not in BASE_TYPES and a.type not in types:
+                errors.append(LoadError(f"unknown type {a.type!r} for argument {a.name} of input {d.pred}",
+                                        d.pos, did_you_mean(a.type, list(types) + list(BASE_TYPES))
+                                        or f"declare it with 'type {a.type}.'"))
+
+    clauses = [_rename_anonymous(c) for c in clauses]
+    clauses = [_with_validity(c) for c in clauses]
+    scheduled: list[Clause] = []
+    for c in clauses:
+        sc, errs = schedule(c)
+        scheduled.append(sc)
+        errors += errs
+    clauses = scheduled
+
+    preds, perrs = _predicates(clauses, inputs)
+    errors += perrs
+    errors += _check_annotations(clauses, seeds)
+    strata, scc, serrs = stratify(clauses)
+    errors += serrs
+    if errors:
+        raise LoadErrors(_dedupe(errors))
+    seeds_path = _seeds_path(seeds)
+    return Program(clauses, inputs, types, not_encoded, preds, strata, scc,
+                   [n for n, _ in files], seeds_path is not None)
+
+
+def _dedupe(errors: list[KbError]) -> list[KbError]:
+    seen: set[str] = set()
+    out = []
+    for e in errors:
+        if e.render() not in seen:
+            seen.add(e.render())
+            out.append(e)
+    return out
+
+
+def _rename_anonymous(c: Clause) -> Clause:
+    """Each ``_`` becomes its own fresh variable (``_1``, ``_2``...)."""
+    counter = [0]
+
+    def term(t: Term) -> Term:
+        if isinstance(t, Var) and t.name == "_":
+            counter[0] += 1
+            return Var(f"_{counter[0]}")
+        if isinstance(t, Call):
+            return Call(t.fn, tuple(term(a) for a in t.args))
+        return t
+
+    def lit(x: Literal) -> Literal:
+        if isinstance(x, Atom):
+            return Atom(x.pred, tuple(term(a) for a in x.args))
+        if isinstance(x, Neg):
+            return Neg(lit(x.atom))  # type: ignore[arg-type]
+        if isinstance(x, Compare):
+            return Compare(x.op, term(x.lhs), term(x.rhs))
+        return Aggregate(x.result, x.fn, term(x.expr) if x.expr is not None else None, x.vars,
+                         tuple(lit(b) for b in x.body))
+
+    return Clause(lit(c.head), tuple(lit(b) for b in c.body), c.notes, c.pos, c.body_pos)  # type: ignore[arg-type]
+
+
+def _with_validity(c: Clause) -> Clause:
+    """``@valid_from/@valid_until`` become explicit conditions on the as-of date, so a proof
+    (or a why-not) shows them like any other condition."""
+    extra: list[Literal] = []
+    if c.notes.valid_from or c.notes.valid_until:
+        t = Var("AsOf_")
+        extra.append(Atom("as_of", (t,)))
+        if c.notes.valid_from:
+            extra.append(Compare(">=", t, Const(c.notes.valid_from)))
+        if c.notes.valid_until:
+            extra.append(Compare("=<", t, Const(c.notes.valid_until)))
+    if not extra:
+        return c
+    pos = tuple(c.body_pos) + (c.pos,) * len(extra)
+    return Clause(c.head, c.body + tuple(extra), c.notes, c.pos, pos)
+
+
+def _predicates(clauses: list[Clause], inputs: dict[str, InputDecl]) -> tuple[dict[str, PredInfo], list[KbError]]:
+    errors: list[KbError] = []
+    preds: dict[str, PredInfo] = {}
+    for d in inputs.values():
+        preds[d.pred] = PredInfo(d.pred, len(d.args), "input", decl=d,
+                                 docs=dict(d.notes.docs), asks=list(d.notes.asks))
+    for name, arity in BUILTIN_PREDICATES:
+        preds[name] = PredInfo(name, arity, "builtin")
+    for c in clauses:
+        name, arity = c.head.key
+        info = preds.get(name)
+        if info is None:
+            info = preds[name] = PredInfo(name, arity, "derived")
+        if info.kind == "builtin":
+            errors.append(LoadError(f"{name}/{arity} is built in and cannot be defined", c.pos,
+                                    "choose another name"))
+            continue
+        if info.arity != arity:
+            errors.append(LoadError(
+                f"arity mismatch: {name} has {arity} argument(s) here but {info.arity} elsewhere"
+                + (f" (declared at {info.decl.pos})" if info.decl else f" (first defined at {info.clauses[0].pos})" if info.clauses else ""),
+                c.pos, f"write {name}/{info.arity}"))
+            continue
+        if info.kind == "input" and not c.is_fact:
+            errors.append(LoadError(f"{name} is a declared input: users state it, rules cannot derive it",
+                                    c.pos, "derive a new predicate instead, or remove the input declaration"))
+            continue
+        if info.kind == "input":
+            errors += check_fact(c, info.decl)  # type: ignore[arg-type]
+        info.clauses.append(c)
+        for lang, text in c.notes.docs:
+            info.docs.setdefault(lang, text)
+        info.asks += [a for a in c.notes.asks if a not in info.asks]
+    known = [p for p in preds]
+    for c in clauses:
+        for i, lit in enumerate(c.body):
+            pos = c.body_pos[i] if i < len(c.body_pos) else c.pos
+            for a, _ in body_atoms(lit):
+                info = preds.get(a.pred)
+                if info is None:
+                    errors.append(LoadError(f"unknown predicate {a.pred}/{len(a.args)}", pos,
+                                            did_you_mean(a.pred, known) or "declare it as an input, or define it by a clause"))
+                elif info.arity != len(a.args):
+                    errors.append(LoadError(
+                        f"arity mismatch: {a.pred} is used with {len(a.args)} argument(s) but has {info.arity}",
+                        pos, f"write {a.pred}/{info.arity}"))
+            errors += _check_functions(lit, pos)
+    return preds, errors
+
+
+def _check_functions(lit: Literal, pos: Pos | None) -> list[KbError]:
+    terms: list[Term] = []
+    if isinstance(lit, Compare):
+        terms = [lit.lhs, lit.rhs]
+    elif isinstance(lit, Aggregate) and lit.expr is not None:
+        terms = [lit.expr]
+    errors: list[KbError] = []
+
+    def walk(t: Term) -> None:
+        if isinstance(t, Call):
+            arity = FUNCTIONS[t.fn][0]
+            if len(t.args) != arity:
+                errors.append(LoadError(f"{t.fn} takes {arity} argument(s), got {len(t.args)}", pos,
+                                        FUNCTIONS[t.fn][2]))
+            for a in t.args:
+                walk(a)
+
+    for t in terms:
+        walk(t)
+    if isinstance(lit, Aggregate):
+        for b in lit.body:
+            errors += _check_functions(b, pos)
+    return errors
+
+
+# ---------------------------------------------------------------------------------------- citations
+
+def _seeds_path(seeds: Path | None | bool) -> Path | None:
+    if seeds is False:
+        return None
+    if isinstance(seeds, Path):
+        return seeds if seeds.is_dir() else None
+    return seeds_dir()
+
+
+_SEED_CACHE: dict[Path, str] = {}
+
+
+def seed_text(path: Path) -> str:
+    if path not in _SEED_CACHE:
+        _SEED_CACHE[path] = path.read_text("utf-8")
+    return _SEED_CACHE[path]
+
+
+def _check_annotations(clauses: list[Clause], seeds: Path | None | bool) -> list[KbError]:
+    errors: list[KbError] = []
+    ids: dict[str, Clause] = {}
+    root = _seeds_path(seeds)
+    for c in clauses:
+        if c.notes.id:
+            if c.notes.id in ids:
+                errors.append(LoadError(f"duplicate @id {c.notes.id} (first used at {ids[c.notes.id].pos})",
+                                        c.pos, "give each clause its own @id"))
+            else:
+                ids[c.notes.id] = c
+        if not c.notes.sources:
+            errors.append(LoadError(f"clause '{c.head}' has no @source", c.pos,
+                                    'add: %% @source 004_ab237df4ce40d813.txt "the sentence it encodes"'))
+        for cit in c.notes.sources:
+            if root is None:
+                continue
+            f = root / cit.file
+            if not f.is_file():
+                names = [p.name for p in root.iterdir()]
+                errors.append(LoadError(f"@source names an unknown seed file {cit.file}", cit.pos,
+                                        did_you_mean(cit.file, names) or f"seed files: {', '.join(sorted(names))}"))
+            elif cit.quote not in seed_text(f):
+                errors.append(LoadError(f"quote is not verbatim in {cit.file}: \"{cit.quote[:40]}\"", cit.pos,
+                                        _quote_hint(cit.quote, seed_text(f))))
+    return errors
+
+
+def _quote_hint(quote: str, text: str) -> str:
+    """Point at the longest prefix of the quote that does occur, so the typo is easy to find."""
+    lo, hi = 0, len(quote)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if quote[:mid] in text:
+            lo = mid
+        else:
+            hi = mid - 1
+    if lo == 0:
+        return "copy the sentence from the seed, scraping artifacts such as 會(huì) included"
+    return f"the first {lo} character(s) match; it differs after \"{quote[max(0, lo - 8):lo]}\""
+
+
+# ---------------------------------------------------------------------------------------- subject facts
+
+def check_value(value: Value, arg, decl: InputDecl) -> str | None:
+    """Why ``value`` does not fit the declared argument, or None."""
+    t = arg.type
+    unit = f" {arg.unit}" if arg.unit else ""
+    if t == "number":
+        if not isinstance(value, Decimal):
+            return f"expects a number{(' in' + unit) if unit else ''} for {arg.name}, got {format_value(value)}"
+        if arg.low is not None and value < arg.low or arg.high is not None and value > arg.high:
+            return (f"{arg.name} must be between {format_value(arg.low)} and {format_value(arg.high)}{unit}, "
+                    f"got {format_value(value)}" + (" (is it in the right unit?)" if unit else ""))
+    elif t == "date":
+        if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
+            return f"expects a date (YYYY-MM-DD) for {arg.name}, got {format_value(value)}"
+    elif t == "datetime":
+        if not isinstance(value, _dt.datetime):
+            return f"expects a date-time (YYYY-MM-DDTHH:MM) for {arg.name}, got {format_value(value)}"
+    elif t == "bool":
+        if value not in ("true", "false"):
+            return f"expects true or false for {arg.name}, got {format_value(value)}"
+    elif t == "enum":
+        if not isinstance(value, str) or value not in arg.values:
+            hint = did_you_mean(str(value), arg.values) if isinstance(value, str) else None
+            return (f"{arg.name} must be one of {', '.join(arg.values)}; got {format_value(value)}"
+                    + (f" ({hint})" if hint else ""))
+    else:  # string or a subject type: an identifier
+        if not isinstance(value, str):
+            return f"expects a {'name' if t != 'string' else 'string'} for {arg.name}, got {format_value(value)}"
+    return None
+
+
+def check_fact(c: Clause, decl: InputDecl) -> list[KbError]:
+    errors: list[KbError] = []
+    for arg, term in zip(decl.args, c.head.args):
+        if not isinstance(term, Const):
+            errors.append(LoadError(f"a fact cannot contain the variable {term}", c.pos,
+                                    f"write a value, e.g. {example_fact(decl)}"))
+            continue
+        why = check_value(term.value, arg, decl)
+        if why:
+            errors.append(LoadError(f"{decl.pred} {why}", c.pos, f"e.g. {example_fact(decl)}"))
+    return errors
+
+
+def example_fact(decl: InputDecl) -> str:
+    sample = {"number": "4.5", "date": "2026-01-31", "datetime": "2026-01-31T11:05", "bool": "true",
+              "string": '"text"'}
+    args = []
+    for a in decl.args:
+        if a.type == "enum":
+            args.append(a.values[0])
+        elif a.type == "number" and a.low is not None:
+            args.append(format_value(a.low if a.high is None else (a.low + a.high) / 2))
+        else:
+            args.append(sample.get(a.type, "acme"))
+    return f"{decl.pred}({', '.join(args)})."
+
+
+def load_facts(text: str, file: str, program: Program) -> list[Clause]:
+    """Parse a subject facts file: ground facts of declared inputs only. Raises ``LoadErrors``."""
+    errors: list[KbError] = []
+    try:
+        module = parse_text(text, file)
+    except LoadErrors as e:
+        errors += e.errors
+        module = Module(file, ())
+    facts: list[Clause] = []
+    for st in module.statements:
+        if isinstance(st, Clause):
+            errors += _check_subject_fact(st, program)
+            if not st.is_fact:
+                continue
+            facts.append(Clause(st.head, (), Annotations(), st.pos))
+        elif isinstance(st, (InputDecl, TypeDecl)):
+            errors.append(LoadError("a facts file states facts; declarations belong in facts/<platform>/*.dl",
+                                    st.pos, "move the declaration to a rule file"))
+    if errors:
+        raise LoadErrors(_dedupe(errors))
+    return facts
+
+
+def _check_subject_fact(st: Clause, program: Program) -> list[KbError]:
+    if not st.is_fact:
+        return [LoadError("a facts file states facts only, not rules", st.pos,
+                          "state the inputs, e.g. " + next((example_fact(d) for d in program.inputs.values()), "p(a)."))]
+    name, arity = st.head.key
+    info = program.preds.get(name)
+    if info is None:
+        return [LoadError(f"unknown input {name}/{arity}", st.pos,
+                          did_you_mean(name, program.inputs) or "see `kb vocab` for the inputs you can state")]
+    if info.kind != "input":
+        return [LoadError(f"{name} is derived by the rules, not stated", st.pos,
+                          "state the inputs it depends on instead; see `kb vocab`")]
+    if info.arity != arity:
+        return [LoadError(f"arity mismatch: {name} takes {info.arity} argument(s), got {arity}", st.pos,
+                          f"e.g. {example_fact(info.decl)}")]  # type: ignore[arg-type]
+    return check_fact(st, info.decl)  # type: ignore[arg-type]
+
+
+def facts_from_path(path: str, program: Program) -> list[Clause]:
+    try:
+        text = Path(path).read_text("utf-8")
+    except OSError as e:
+        raise LoadErrors([LoadError(f"cannot read facts file {path}: {e.strerror}", None,
+                                    "check the path")]) from None
+    return load_facts(text, path, program)
+
+
+def term_is_ground(t: Term) -> bool:
+    return not term_vars(t)
