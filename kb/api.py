@@ -1,0 +1,163 @@
+"""The Python API: ``KnowledgeBase`` answers questions with proofs.
+
+>>> from kb import KnowledgeBase
+>>> base = KnowledgeBase.default()
+>>> facts = base.facts_from_text('ks_experience_stars(acme, 3.8).')
+>>> base.ask("ks_c3_experience_stars_ok(acme)", facts=facts).answer
+'no'
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from grammar.errors import KbError, LoadErrors, QueryError
+from grammar.model import Atom, Clause, Const, Var, format_value
+from grammar.question import Lexicon, Phrase, Question, QuestionParser, language_of
+from kb.engine import Engine
+from kb.loader import Program, facts_from_path, load_facts, load_program
+from kb.proof import Alternative, Node, Prover, missing_inputs
+
+SCHEMA = "guize.answer/1"
+
+
+@dataclass
+class Answer:
+    """One answer, the value every interface prints (schema ``guize.answer/1``)."""
+
+    question: str
+    goal: Atom
+    as_of: _dt.date
+    answer: str  # "yes" | "no" | "unknown" | "list"
+    kind: str = "yes_no"
+    lang: str = "en"
+    bindings: list[dict[str, object]] = field(default_factory=list)
+    proof: Node | None = None
+    proofs: list[Node] = field(default_factory=list)  # one per binding, for list answers
+    why_not: list[Alternative] = field(default_factory=list)
+    missing: list[Atom] = field(default_factory=list)
+    facts: list[Clause] = field(default_factory=list)
+
+
+class KnowledgeBase:
+    """A loaded program plus its engine. Use one per thread (pyDatalog keeps per-thread state)."""
+
+    _default: dict[int, KnowledgeBase] = {}
+    _default_program: Program | None = None
+    _lock = threading.Lock()
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        arities = {name: info.arity for name, info in program.preds.items()}
+        self.engine = Engine(program.clauses, program.strata, program.scc, arities)
+        self._parsers: dict[tuple[str, ...], QuestionParser] = {}
+
+    # ---- construction
+    @classmethod
+    def default(cls) -> KnowledgeBase:
+        """The shipped rules (facts/), loaded once per process and one engine per thread."""
+        tid = threading.get_ident()
+        with cls._lock:
+            if cls._default_program is None:
+                cls._default_program = load_program()
+            if tid not in cls._default:
+                cls._default[tid] = cls(cls._default_program)
+            return cls._default[tid]
+
+    @classmethod
+    def from_files(cls, files: Iterable[tuple[str, str]], seeds=None) -> KnowledgeBase:
+        return cls(load_program(files, seeds=seeds))
+
+    def facts_from_text(self, text: str, file: str = "<facts>") -> list[Clause]:
+        return load_facts(text, file, self.program)
+
+    def facts_from_path(self, path: str) -> list[Clause]:
+        return facts_from_path(path, self.program)
+
+    # ---- questions
+    def lexicon(self, facts: Sequence[Clause] = ()) -> Lexicon:
+        phrases = []
+        for info in self.program.preds.values():
+            for lang, text in info.asks:
+                phrases.append(Phrase(text, lang, info.name, info.arity))
+        subjects = sorted({str(f.head.args[0].value) for f in facts  # type: ignore[union-attr]
+                           if f.head.args and isinstance(f.head.args[0], Const)
+                           and isinstance(f.head.args[0].value, str)})
+        preds = {n: i.arity for n, i in self.program.preds.items()}
+        return Lexicon(tuple(phrases), tuple(subjects), preds)
+
+    def parse(self, text: str, facts: Sequence[Clause] = ()) -> Question:
+        lex = self.lexicon(facts)
+        key = lex.subjects
+        if key not in self._parsers:
+            if len(self._parsers) > 32:
+                self._parsers.clear()
+            self._parsers[key] = QuestionParser(lex)
+        return self._parsers[key].parse(text)
+
+    def ask(self, question: str | Atom, facts: Sequence[Clause] = (), as_of: _dt.date | None = None,
+            lang: str | None = None) -> Answer:
+        """Answer a question (English, Chinese, or a raw goal) with its proof or why-not."""
+        as_of = as_of or _dt.date.today()
+        if isinstance(question, Atom):
+            q = Question("goal", question, lang or "en", str(question))
+        else:
+            text = question.strip()
+            if text.startswith("?-"):
+                text = text[2:].strip()
+            q = self.parse(text, facts)
+            if lang is None and q.kind != "goal":
+                lang = language_of(question)
+        self._check_goal(q.goal)
+        ans = self._answer(q, facts, as_of)
+        ans.lang = lang or q.lang
+        return ans
+
+    def _check_goal(self, goal: Atom) -> None:
+        info = self.program.preds.get(goal.pred)
+        if info is None:
+            raise QueryError(f"unknown predicate {goal.pred}", hint="see `kb vocab`")
+        if info.arity != len(goal.args):
+            raise QueryError(f"{goal.pred} takes {info.arity} argument(s), got {len(goal.args)}")
+
+    def _answer(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
+        atoms = [f.head for f in facts]
+        where = {f.head: str(f.pos) for f in facts}
+        goal = q.goal
+        with self.engine.session(atoms, as_of) as s:
+            prover = Prover(self.program, s, where)
+            ans = Answer(q.text, goal, as_of, "no", kind=q.kind, lang=q.lang, facts=list(facts))
+            if goal.is_ground():
+                if s.holds(goal):
+                    ans.answer = "yes"
+                    ans.proof = prover.prove(goal)
+                else:
+                    ans.why_not = prover.why_not(goal)
+                    ans.missing = missing_inputs(ans.why_not)
+                    ans.answer = "unknown" if any(a.unknown for a in ans.why_not) else "no"
+                return ans
+            sols = s.solve([goal])
+            vars_ = [v for v in goal.args if isinstance(v, Var)]
+            ans.answer = "list"
+            for sol in sorted(sols, key=lambda e: [format_value(e[v]) for v in vars_ if v in e]):
+                ans.bindings.append({v.name: sol[v] for v in vars_ if v in sol})
+                ground = Atom(goal.pred, tuple(Const(sol[a]) if isinstance(a, Var) else a for a in goal.args))
+                proof = prover.prove(ground)
+                if proof is not None:
+                    ans.proofs.append(proof)
+            if not sols and q.kind != "which":
+                ans.why_not = prover.why_not(goal)
+                ans.missing = missing_inputs(ans.why_not)
+            return ans
+
+    def why(self, goal: Atom, facts: Sequence[Clause] = (), as_of: _dt.date | None = None) -> Answer:
+        return self.ask(goal, facts, as_of)
+
+    def why_not(self, goal: Atom, facts: Sequence[Clause] = (), as_of: _dt.date | None = None) -> Answer:
+        return self.ask(goal, facts, as_of)
+
+
+__all__ = ["Answer", "KbError", "KnowledgeBase", "LoadErrors", "QueryError", "SCHEMA"]

@@ -1,0 +1,310 @@
+"""An independent proof checker.
+
+It reads the *published* answer (the ``guize.answer/1`` JSON object), not the prover's
+objects, and shares no code with the prover or the engine: goals are re-read with the rule
+grammar, every step is re-instantiated from the program's clauses, built-ins are re-evaluated,
+and ``absent`` leaves and aggregates are checked against the reference evaluator's model.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from grammar import builtins
+from grammar.model import (
+    Aggregate,
+    Atom,
+    Call,
+    Clause,
+    Compare,
+    Const,
+    Literal,
+    Neg,
+    Subst,
+    Term,
+    Var,
+    format_value,
+    literal_vars,
+    subst_atom,
+    subst_literal,
+)
+from grammar.rules import parse_text
+from kb.analysis import aggregate_group, clause_outer_vars
+from kb.loader import Program
+from kb.reference import evaluate
+
+
+def _atom(text: str) -> Atom:
+    m = parse_text(text + ".", "<proof>")
+    c = m.statements[0]
+    assert isinstance(c, Clause) and c.is_fact
+    return c.head
+
+
+def _value(t: Term, env: Subst):
+    if isinstance(t, Var):
+        return env[t]
+    if isinstance(t, Const):
+        return t.value
+    assert isinstance(t, Call)
+    return builtins.call(t.fn, tuple(_value(a, env) for a in t.args))
+
+
+def _match(pattern: Atom, fact: Atom, env: Subst) -> Subst | None:
+    if pattern.pred != fact.pred or len(pattern.args) != len(fact.args):
+        return None
+    out = dict(env)
+    for p, f in zip(pattern.args, fact.args):
+        v = f.value  # type: ignore[union-attr]
+        if isinstance(p, Var):
+            if p in out and not (type(out[p]) is type(v) and out[p] == v):
+                return None
+            out[p] = v
+        elif not (isinstance(p, Const) and type(p.value) is type(v) and p.value == v):
+            return None
+    return out
+
+
+class Checker:
+    def __init__(self, program: Program, facts: Sequence[Atom], as_of: _dt.date) -> None:
+        self.p = program
+        self.stated = set(facts)
+        self.as_of = as_of
+        self.rule_facts = {c.head for c in program.clauses if c.is_fact}
+        self.model = evaluate(program, list(facts), as_of)
+
+    def true(self, a: Atom) -> bool:
+        return tuple(x.value for x in a.args) in self.model.get(a.pred, set())  # type: ignore[union-attr]
+
+    # ---------------------------------------------------------------- proofs
+    def proof(self, node: dict[str, Any], path: str = "proof") -> list[str]:
+        kind = node.get("kind")
+        if kind == "fact":
+            a = _atom(node["goal"])
+            ok = a in self.stated or a in self.rule_facts or (
+                a.pred == "as_of" and a.args == (Const(self.as_of),))
+            return [] if ok else [f"{path}: {a} is not a stated fact"]
+        if kind != "derived":
+            return [f"{path}: a proof must start with a fact or a derived step, not {kind}"]
+        goal = _atom(node["goal"])
+        clause = self.p.clause(node.get("clause", ""))
+        if clause is None or clause.is_fact:
+            return [f"{path}: no clause with id {node.get('clause')!r}"]
+        env = _match(clause.head, goal, {})
+        if env is None:
+            return [f"{path}: {goal} does not match the head of {clause.id}"]
+        premises = node.get("premises", [])
+        if len(premises) != len(clause.body):
+            return [f"{path}: {clause.id} has {len(clause.body)} conditions, the proof gives {len(premises)}"]
+        problems: list[str] = []
+        for i, (lit, prem) in enumerate(zip(clause.body, premises)):
+            where = f"{path}.{clause.id}[{i}]"
+            env, errs = self._premise(lit, prem, env, clause, i, where)
+            problems += errs
+            if env is None:
+                return problems or [f"{where}: does not follow"]
+        for k, v in node.get("bindings", {}).items():
+            if Var(k) in env and _json(env[Var(k)]) != v:
+                problems.append(f"{path}: binding {k} = {v} but the premises give {format_value(env[Var(k)])}")
+        if not {c.file for c in clause.notes.sources} <= {c["file"] for c in node.get("cites", [])}:
+            problems.append(f"{path}: the citations of {clause.id} are missing")
+        return problems
+
+    def _premise(self, lit: Literal, prem: dict[str, Any], env: Subst, clause: Clause, idx: int,
+                 where: str) -> tuple[Subst | None, list[str]]:
+        if isinstance(lit, Atom):
+            a = _atom(prem["goal"])
+            new = _match(lit, a, env)
+            if new is None:
+                return None, [f"{where}: {a} is not an instance of {lit}"]
+            return new, self.proof(prem, where)
+        if isinstance(lit, Neg):
+            a = subst_atom(lit.atom, env)
+            if prem.get("kind") != "absent" or prem.get("goal") != str(Neg(a)):
+                return None, [f"{where}: expected an absent leaf for not {a}"]
+            if not a.is_ground():
+                return env, []  # existential negation: checked through the model below
+            return env, ([f"{where}: {a} does hold, so 'not {a}' is false"] if self.true(a) else [])
+        if isinstance(lit, Compare):
+            try:
+                if lit.op == "=" and isinstance(lit.lhs, Var) and lit.lhs not in env:
+                    env = dict(env, **{lit.lhs: _value(lit.rhs, env)})
+                elif lit.op == "=" and isinstance(lit.rhs, Var) and lit.rhs not in env:
+                    env = dict(env, **{lit.rhs: _value(lit.lhs, env)})
+                ok = builtins.compare(lit.op, _value(lit.lhs, env), _value(lit.rhs, env))
+            except (builtins.BuiltinError, KeyError) as e:
+                return None, [f"{where}: cannot evaluate {lit}: {e}"]
+            if prem.get("kind") != "builtin" or prem.get("goal") != str(subst_literal(lit, env)):
+                return None, [f"{where}: expected the calculation {subst_literal(lit, env)}"]
+            return env, ([] if ok else [f"{where}: {subst_literal(lit, env)} is false"])
+        assert isinstance(lit, Aggregate)
+        group = aggregate_group(lit, clause_outer_vars(clause, idx))
+        value = self._aggregate(lit, {v: env[v] for v in group})
+        env = dict(env, **{lit.result: value})
+        got = prem.get("values", {}).get("result")
+        if prem.get("kind") != "aggregate" or got != _json(value):
+            return None, [f"{where}: the aggregate is {format_value(value)}, the proof says {got}"]
+        return env, []
+
+    def _aggregate(self, agg: Aggregate, env: Subst):
+        envs = [dict(env)]
+        for lit in agg.body:
+            nxt = []
+            for e in envs:
+                nxt += self._solve(lit, e)
+            envs = nxt
+        items = set()
+        for e in envs:
+            key = tuple(e[v] for v in agg.vars)
+            items.add(key + ((_value(agg.expr, e),) if agg.expr is not None else ()))
+        if agg.fn == "count":
+            return Decimal(len(items))
+        return sum((x[-1] for x in items), Decimal(0))
+
+    def _solve(self, lit: Literal, env: Subst) -> list[Subst]:
+        if isinstance(lit, Atom):
+            out = []
+            for row in self.model.get(lit.pred, set()):
+                m = _match(lit, Atom(lit.pred, tuple(Const(v) for v in row)), env)
+                if m is not None:
+                    out.append(m)
+            return out
+        if isinstance(lit, Neg):
+            return [] if self._solve(lit.atom, env) else [env]
+        if isinstance(lit, Compare):
+            try:
+                if lit.op == "=" and isinstance(lit.lhs, Var) and lit.lhs not in env:
+                    return [dict(env, **{lit.lhs: _value(lit.rhs, env)})]
+                return [env] if builtins.compare(lit.op, _value(lit.lhs, env), _value(lit.rhs, env)) else []
+            except (builtins.BuiltinError, KeyError):
+                return []
+        return []
+
+    # ---------------------------------------------------------------- why not
+    def alternative(self, alt: dict[str, Any], path: str) -> list[str]:
+        clause = self.p.clause(alt.get("clause", ""))
+        if clause is None:
+            return [f"{path}: no clause with id {alt.get('clause')!r}"]
+        problems: list[str] = []
+        for j, f in enumerate(alt.get("failures", [])):
+            problems += self.failure(f, f"{path}.{clause.id}[{j}]")
+        return problems
+
+    def failure(self, f: dict[str, Any], path: str) -> list[str]:
+        kind = f.get("kind")
+        cond = f.get("condition", "")
+        if kind == "threshold":
+            if "observed" in f:
+                a, b = _from_json(f["observed"]), _from_json(f["threshold"])
+                try:
+                    if builtins.compare(f["op"], a, b):
+                        return [f"{path}: {cond} is true, not a failure"]
+                except builtins.BuiltinError:
+                    pass
+            return []
+        if kind in ("missing", "mismatch", "not_listed"):
+            pattern = _parse_pattern(cond)
+            pred, first = pattern.pred, pattern.args[0] if pattern.args else None
+            same = [s for s in self.stated if s.pred == pred and (not isinstance(first, Const) or s.args[0] == first)]
+            if kind == "missing" and same:
+                return [f"{path}: {cond} is said to be missing but {same[0]} is stated"]
+            if kind == "mismatch" and not same:
+                return [f"{path}: {cond} is said to be stated differently but nothing is stated"]
+            if kind in ("mismatch", "not_listed") and pattern.is_ground() and (
+                    pattern in self.stated or pattern in self.rule_facts):
+                return [f"{path}: {cond} is stated, so it does not fail"]
+            return []
+        if kind == "holds":
+            if "proof" not in f:
+                return [f"{path}: a failed negation must prove the atom it negates"]
+            return self.proof(f["proof"], path + ".holds")
+        if kind == "derived":
+            pattern = _parse_pattern(cond)
+            if pattern.is_ground() and self.true(pattern):
+                return [f"{path}: {cond} holds in the reference model"]
+            problems: list[str] = []
+            for k, alt in enumerate(f.get("because", [])):
+                problems += self.alternative(alt, f"{path}.because[{k}]")
+            return problems
+        return [f"{path}: unknown failure kind {kind!r}"]
+
+    # ---------------------------------------------------------------- whole answers
+    def answer(self, ans: dict[str, Any]) -> list[str]:
+        goal = _parse_pattern(ans["goal"])
+        problems: list[str] = []
+        if ans["answer"] == "yes":
+            if not self.true(goal):
+                problems.append(f"answer yes, but {goal} does not hold in the reference model")
+            if ans.get("proof") is None:
+                problems.append("answer yes without a proof")
+            else:
+                problems += self.proof(ans["proof"])
+                if ans["proof"]["goal"] != str(goal):
+                    problems.append("the proof proves another goal")
+        elif ans["answer"] in ("no", "unknown"):
+            if goal.is_ground() and self.true(goal):
+                problems.append(f"answer {ans['answer']}, but {goal} holds in the reference model")
+            if goal.is_ground() and not ans.get("why_not"):
+                problems.append(f"answer {ans['answer']} without a why-not")
+            if ans["answer"] == "unknown" and not ans.get("missing"):
+                problems.append("answer unknown without naming the missing inputs")
+            for k, alt in enumerate(ans.get("why_not", [])):
+                problems += self.alternative(alt, f"why_not[{k}]")
+        elif ans["answer"] == "list":
+            expected = set()
+            for row in self.model.get(goal.pred, set()):
+                m = _match(goal, Atom(goal.pred, tuple(Const(v) for v in row)), {})
+                if m is not None:
+                    expected.add(tuple(sorted((k.name, format_value(v)) for k, v in m.items())))
+            got = {tuple(sorted((k, format_value(_from_json(v))) for k, v in b.items())) for b in ans["bindings"]}
+            if got != expected:
+                problems.append(f"list answer {sorted(got)} differs from the reference model {sorted(expected)}")
+            for k, p in enumerate(ans.get("proofs", [])):
+                problems += self.proof(p, f"proofs[{k}]")
+        return problems
+
+
+def _parse_pattern(text: str) -> Atom:
+    """A possibly non-ground goal: read it as the body of a throw-away clause."""
+    m = parse_text(f"gz_pattern :- {text}.", "<goal>")
+    c = m.statements[0]
+    assert isinstance(c, Clause)
+    lit = c.body[0]
+    assert isinstance(lit, Atom)
+    return lit
+
+
+def _json(v):
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else float(v)
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return format_value(v)
+    return v
+
+
+def _from_json(v):
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int):
+        return Decimal(v)
+    if isinstance(v, float):
+        return Decimal(repr(v))
+    if isinstance(v, str):
+        try:
+            if len(v) == 10 and v[4] == "-":
+                return _dt.date.fromisoformat(v)
+            if len(v) == 16 and v[10] == "T":
+                return _dt.datetime.fromisoformat(v)
+        except ValueError:
+            pass
+    return v
+
+
+def check_answer(ans: dict[str, Any], program: Program, facts: Sequence[Atom], as_of: _dt.date) -> list[str]:
+    """Every problem found in a published answer (empty when every step checks out)."""
+    return Checker(program, facts, as_of).answer(ans)
+
+

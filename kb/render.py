@@ -1,0 +1,250 @@
+"""Answers and proofs for people (text trees in English or Chinese) and programs (JSON).
+
+Quotes are stored verbatim (pinyin ruby artifacts included); for display the artifacts are
+stripped (會(huì)員 -> 會員). JSON carries both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grammar.model import Aggregate, Atom, Compare, Literal, Neg, format_value
+from kb.api import SCHEMA, Answer
+from kb.loader import Program, strip_ruby
+from kb.proof import Alternative, Cite, Failure, Node, to_json_value
+
+_OPS_ZH = {">=": "≥", "=<": "≤", ">": ">", "<": "<", "=": "=", "!=": "≠"}
+
+_L = {
+    "en": {"yes": "YES", "no": "NO", "unknown": "UNKNOWN", "list": "LIST",
+           "answer": "Answer", "as_of": "as of", "because": "Because", "why_not": "Why not",
+           "missing": "Missing inputs (state them to get a yes/no answer)", "source": "source",
+           "stated": "stated", "absent": "no record of", "rule": "rule", "fact": "fact",
+           "none": "(none)", "failing": "fails", "is_false": "is false", "needs": "needs",
+           "observed": "observed", "not_stated": "not stated", "stated_instead": "stated instead",
+           "holds_because": "holds, because", "not_listed": "is not in the list",
+           "skipped": "not checked (needs a value from a failed condition)",
+           "alternative": "by rule", "answers": "answer(s)", "counted": "counted", "summed": "summed",
+           "no_rule": "no rule can derive it", "builtin": "calculation"},
+    "zh": {"yes": "是", "no": "否", "unknown": "未知", "list": "列表",
+           "answer": "答案", "as_of": "基准日期", "because": "理由", "why_not": "不成立的原因",
+           "missing": "缺少的输入（补充后才能判断）", "source": "出处",
+           "stated": "已填写", "absent": "没有记录", "rule": "规则", "fact": "事实",
+           "none": "（无）", "failing": "不满足", "is_false": "不成立", "needs": "要求",
+           "observed": "实际", "not_stated": "未填写", "stated_instead": "已填写的是",
+           "holds_because": "成立，因为", "not_listed": "不在列表中",
+           "skipped": "未检查（依赖于不满足的条件）",
+           "alternative": "规则", "answers": "个结果", "counted": "计数", "summed": "合计",
+           "no_rule": "没有规则能推出", "builtin": "计算"},
+}
+
+
+class Renderer:
+    def __init__(self, program: Program, lang: str = "en", facts: list | None = None) -> None:
+        self.p = program
+        self.where = {f.head: str(f.pos) for f in facts or []}
+        self.lang = lang if lang in _L else "en"
+        self.t = _L[self.lang]
+
+    # ---- phrases
+    def doc(self, pred: str) -> str | None:
+        info = self.p.preds.get(pred)
+        if info is None:
+            return None
+        if info.decl is not None:
+            name = info.decl.notes.name(self.lang)
+            if name:
+                return name
+        return info.docs.get(self.lang) or info.docs.get("en")
+
+    def lit(self, x: Literal) -> str:
+        if isinstance(x, Compare) and self.lang == "zh":
+            return f"{x.lhs} {_OPS_ZH.get(x.op, x.op)} {x.rhs}"
+        return str(x)
+
+    def cite(self, c: Cite) -> str:
+        return f'{c.file}: "{strip_ruby(c.quote)}"'
+
+    def _head(self, a: Answer) -> list[str]:
+        t = self.t
+        out = [f"{a.question}" if a.question != str(a.goal) else f"?- {a.goal}"]
+        out.append(f"{t['answer']}: {t[a.answer]}   ({t['as_of']} {a.as_of.isoformat()})")
+        return out
+
+    # ---- whole answers
+    def text(self, a: Answer) -> str:
+        t = self.t
+        out = self._head(a)
+        if a.answer == "yes" and a.proof is not None:
+            out.append(f"{t['because']}:")
+            out += self.proof_lines(a.proof, 1)
+        elif a.answer == "list":
+            out.append(f"{len(a.bindings)} {t['answers']}")
+            for b, pr in zip(a.bindings, a.proofs or [None] * len(a.bindings)):
+                out.append("  " + ", ".join(f"{k} = {format_value(v)}" for k, v in b.items()))  # type: ignore[arg-type]
+                if pr is not None and a.kind != "goal":
+                    out += self.proof_lines(pr, 2)
+        if a.why_not:
+            out.append(f"{t['why_not']}:")
+            for alt in a.why_not:
+                out += self.alternative_lines(alt, 1)
+        if a.missing:
+            out.append(f"{t['missing']}:")
+            for m in a.missing:
+                d = self.doc(m.pred)
+                out.append(f"  - {m}" + (f"  ({d})" if d else ""))
+        return "\n".join(out)
+
+    # ---- proofs
+    def proof_lines(self, n: Node, depth: int) -> list[str]:
+        pad = "  " * depth
+        t = self.t
+        if n.kind == "fact":
+            where = f"  [{t['fact']} {n.where}]" if n.where else ""
+            lines = [f"{pad}✓ {n.goal}{where}"]
+            lines += [f"{pad}    {t['source']}: {self.cite(c)}" for c in n.cites]
+            return lines
+        if n.kind == "builtin":
+            return [f"{pad}✓ {self.lit(n.goal)}  ({t['builtin']}: {format_value(n.values['lhs'])} "
+                    f"{_OPS_ZH.get(n.goal.op, n.goal.op) if self.lang == 'zh' else n.goal.op} "  # type: ignore[union-attr]
+                    f"{format_value(n.values['rhs'])})"]
+        if n.kind == "absent":
+            assert isinstance(n.goal, Neg)
+            return [f"{pad}✓ {t['absent']} {n.goal.atom}"]
+        if n.kind == "aggregate":
+            assert isinstance(n.goal, Aggregate)
+            word = t["counted"] if n.goal.fn == "count" else t["summed"]
+            items = "; ".join(", ".join(format_value(v) for v in it) for it in n.items) or t["none"]
+            return [f"{pad}✓ {n.goal.result} = {format_value(n.values['result'])}  ({word}: {items})"]
+        doc = self.doc(n.goal.pred) if isinstance(n.goal, Atom) else None
+        lines = [f"{pad}✓ {n.goal}  [{t['rule']} {n.clause}]" + (f"  — {doc}" if doc else "")]
+        lines += [f"{pad}    {t['source']}: {self.cite(c)}" for c in n.cites]
+        for p in n.premises:
+            lines += self.proof_lines(p, depth + 1)
+        return lines
+
+    # ---- why not
+    def alternative_lines(self, alt: Alternative, depth: int, with_doc: bool = True) -> list[str]:
+        pad = "  " * depth
+        t = self.t
+        doc = self.doc(alt.head.pred) if with_doc else None
+        lines = [f"{pad}✗ {alt.head}  [{t['alternative']} {alt.clause}]" + (f"  — {doc}" if doc else "")]
+        lines += [f"{pad}    {t['source']}: {self.cite(c)}" for c in alt.cites]
+        for f in alt.failures:
+            lines += self.failure_lines(f, depth + 1)
+        for s in alt.skipped:
+            lines.append(f"{pad}  · {self.lit(s)}  — {t['skipped']}")
+        return lines
+
+    def failure_lines(self, f: Failure, depth: int) -> list[str]:
+        pad = "  " * depth
+        t = self.t
+        lit = f.literal
+        if f.kind == "threshold":
+            assert isinstance(lit, Compare)
+            v = f.values
+            op = _OPS_ZH.get(lit.op, lit.op) if self.lang == "zh" else lit.op
+            if v:
+                line = (f"{pad}✗ {self.lit(lit)}  {t['is_false']}: {t['observed']} {format_value(v['lhs'])}, "
+                        f"{t['needs']} {op} {format_value(v['rhs'])}")
+            else:
+                line = f"{pad}✗ {self.lit(lit)}  {t['is_false']}"
+            out = [line]
+            out += [f"{pad}    {t['stated']}: {o}  [{self._where(o)}]" for o in f.observed]
+            return out
+        if f.kind == "missing":
+            d = self.doc(lit.pred) if isinstance(lit, Atom) else None
+            return [f"{pad}? {lit}  — {t['not_stated']}" + (f" ({d})" if d else "")]
+        if f.kind == "mismatch":
+            obs = "; ".join(f"{o} [{self._where(o)}]" for o in f.observed)
+            return [f"{pad}✗ {lit}  — {t['stated_instead']}: {obs}"]
+        if f.kind == "holds":
+            out = [f"{pad}✗ {self.lit(lit)}  — {lit.atom if isinstance(lit, Neg) else lit} {t['holds_because']}:"]
+            if f.proof is not None:
+                out += self.proof_lines(f.proof, depth + 2)
+            return out
+        if f.kind == "not_listed":
+            return [f"{pad}✗ {lit}  — {t['not_listed']}"]
+        mark = "?" if f.unknown else "✗"
+        doc = self.doc(lit.pred) if isinstance(lit, Atom) else None
+        out = [f"{pad}{mark} {lit}" + (f"  — {doc}" if doc else "")]
+        if not f.because:
+            out.append(f"{pad}    {t['no_rule']}")
+        for alt in f.because:
+            out += self.alternative_lines(alt, depth + 1, with_doc=False)
+        return out
+
+    def _where(self, a: Atom) -> str:
+        return self.where.get(a, "")
+
+
+def render_text(a: Answer, program: Program, lang: str | None = None) -> str:
+    return Renderer(program, lang or a.lang, a.facts).text(a)
+
+
+# ---------------------------------------------------------------------------------------- JSON
+
+def _cite_json(c: Cite) -> dict[str, str]:
+    return {"file": c.file, "quote": c.quote, "display": strip_ruby(c.quote)}
+
+
+def node_json(n: Node) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": n.kind, "goal": str(n.goal)}
+    if n.clause:
+        out["clause"] = n.clause
+    if n.bindings:
+        out["bindings"] = {k: to_json_value(v) for k, v in n.bindings.items()}
+    if n.cites:
+        out["cites"] = [_cite_json(c) for c in n.cites]
+    if n.where:
+        out["where"] = n.where
+    if n.values:
+        out["values"] = {k: to_json_value(v) for k, v in n.values.items()}
+    if n.items:
+        out["items"] = [[to_json_value(v) for v in it] for it in n.items]
+    if n.premises:
+        out["premises"] = [node_json(p) for p in n.premises]
+    return out
+
+
+def failure_json(f: Failure) -> dict[str, Any]:
+    out: dict[str, Any] = {"condition": str(f.literal), "kind": f.kind, "unknown": f.unknown}
+    if f.pos:
+        out["at"] = str(f.pos)
+    if f.kind == "threshold" and isinstance(f.literal, Compare) and f.values:
+        out["observed"] = to_json_value(f.values["lhs"])
+        out["op"] = f.literal.op
+        out["threshold"] = to_json_value(f.values["rhs"])
+    if f.observed:
+        out["stated"] = [str(o) for o in f.observed]
+    if f.proof is not None:
+        out["proof"] = node_json(f.proof)
+    if f.because:
+        out["because"] = [alternative_json(a) for a in f.because]
+    return out
+
+
+def alternative_json(a: Alternative) -> dict[str, Any]:
+    return {"clause": a.clause, "head": str(a.head), "unknown": a.unknown,
+            "cites": [_cite_json(c) for c in a.cites],
+            "failures": [failure_json(f) for f in a.failures],
+            "skipped": [str(s) for s in a.skipped]}
+
+
+def answer_json(a: Answer, program: Program, lang: str | None = None) -> dict[str, Any]:
+    """The ``guize.answer/1`` object."""
+    return {
+        "schema": SCHEMA,
+        "question": a.question,
+        "kind": a.kind,
+        "goal": str(a.goal),
+        "as_of": a.as_of.isoformat(),
+        "lang": lang or a.lang,
+        "answer": a.answer,
+        "bindings": [{k: to_json_value(v) for k, v in b.items()} for b in a.bindings],
+        "proof": node_json(a.proof) if a.proof is not None else None,
+        "proofs": [node_json(p) for p in a.proofs],
+        "why_not": [alternative_json(x) for x in a.why_not],
+        "missing": [str(m) for m in a.missing],
+        "text": render_text(a, program, lang),
+    }

@@ -1,0 +1,1 @@
+"""The `kb` command and the interactive REPL: the only code that prints."""
