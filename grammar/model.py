@@ -188,12 +188,18 @@ class ArgDecl:
 
 @dataclass(frozen=True)
 class InputDecl:
-    """``input pred(arg: type, ...).``: a predicate users state facts about."""
+    """``[optional] input pred(arg: type, ...).``: a predicate users state facts about.
+
+    A positive condition on a plain input with no fact for the subject makes the answer
+    *unknown*; an optional input (violation records, linked accounts ...) is a list whose
+    absence means "none".
+    """
 
     pred: str
     args: tuple[ArgDecl, ...]
     notes: Annotations = field(default_factory=Annotations)
     pos: Pos | None = None
+    optional: bool = False  # "optional input": stating none means there is none (not "unknown")
 
     @property
     def key(self) -> tuple[str, int]:

@@ -7,7 +7,6 @@ The parser is pure: it returns a ``Question`` and never touches the engine.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -58,8 +57,16 @@ def language_of(text: str) -> str:
     return "zh" if _CJK.search(text) else "en"
 
 
-def _lit(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False)
+def _alternation(words: list[str], ignore_case: bool = False) -> str:
+    """One regex terminal for a word list, longest first; an ASCII word must end at a word
+    boundary (so subject "s" never matches the start of "store"), a Chinese one need not."""
+    if not words:
+        return "/(?!x)x/"
+    parts = []
+    for w in sorted(set(words), key=len, reverse=True):
+        body = re.escape(w).replace("/", "\\/").replace("\\ ", " ")
+        parts.append(body + (r"(?![A-Za-z0-9_])" if re.search(r"[A-Za-z0-9_]$", w) else ""))
+    return "/(" + "|".join(parts) + ")/" + ("i" if ignore_case else "")
 
 
 class QuestionParser:
@@ -70,10 +77,11 @@ class QuestionParser:
         en = sorted({p.text.lower() for p in lexicon.phrases if p.lang == "en"}, key=len, reverse=True)
         zh = sorted({p.text for p in lexicon.phrases if p.lang == "zh"}, key=len, reverse=True)
         subjects = sorted(set(lexicon.subjects), key=len, reverse=True)
-        extra = []
-        extra.append("PHRASE_EN.3: " + (" | ".join(_lit(x) + "i" for x in en) if en else '"\\u0000never"'))
-        extra.append("PHRASE_ZH.3: " + (" | ".join(_lit(x) for x in zh) if zh else '"\\u0000never"'))
-        extra.append("SUBJECT.2: " + (" | ".join(_lit(x) for x in subjects) if subjects else '"\\u0000never"'))
+        extra = [
+            "PHRASE_EN.3: " + _alternation(en, ignore_case=True),
+            "PHRASE_ZH.3: " + _alternation(zh),
+            "SUBJECT.2: " + _alternation(subjects),
+        ]
         self._parser = Lark(base + "\n" + "\n".join(extra) + "\n", parser="lalr")
 
     def parse(self, text: str) -> Question:

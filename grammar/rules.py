@@ -247,7 +247,9 @@ class ToModel(Transformer):
 
     @v_args(meta=True)
     def input_decl(self, meta, xs):
-        return InputDecl(str(xs[0]), tuple(xs[1:]), pos=self._pos(meta))
+        optional = isinstance(xs[0], Token) and xs[0].type == "OPTIONAL"
+        xs = [x for x in xs if not (isinstance(x, Token) and x.type == "OPTIONAL")]
+        return InputDecl(str(xs[0]), tuple(xs[1:]), pos=self._pos(meta), optional=optional)
 
     @v_args(meta=True)
     def type_decl(self, meta, xs):
@@ -410,7 +412,7 @@ def _attach(items: list, file: str) -> list[Statement]:
             if group_index == 0 and notes.id and it.is_fact:
                 pass
         elif isinstance(it, InputDecl):
-            it = InputDecl(it.pred, it.args, notes, it.pos)
+            it = InputDecl(it.pred, it.args, notes, it.pos, it.optional)
             prev = None
         elif isinstance(it, TypeDecl):
             it = TypeDecl(it.name, notes, it.pos)

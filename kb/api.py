@@ -19,7 +19,7 @@ from grammar.model import Atom, Clause, Const, Var, format_value
 from grammar.question import Lexicon, Phrase, Question, QuestionParser, language_of
 from kb.engine import Engine
 from kb.loader import Program, facts_from_path, load_facts, load_program
-from kb.proof import Alternative, Node, Prover, missing_inputs
+from kb.proof import Alternative, Node, Prover, missing_inputs, unknown_negations
 
 SCHEMA = "guize.answer/1"
 
@@ -40,6 +40,8 @@ class Answer:
     why_not: list[Alternative] = field(default_factory=list)
     missing: list[Atom] = field(default_factory=list)
     facts: list[Clause] = field(default_factory=list)
+    # a closed-world proof exists, but it rests on "not A" where A is itself unknown
+    unknown_because: list[tuple[Atom, list[Alternative]]] = field(default_factory=list)
 
 
 class KnowledgeBase:
@@ -113,6 +115,7 @@ class KnowledgeBase:
                 lang = language_of(question)
         self._check_goal(q.goal)
         ans = self._answer(q, facts, as_of)
+        ans.question = question if isinstance(question, str) else str(question)
         ans.lang = lang or q.lang
         return ans
 
@@ -134,6 +137,11 @@ class KnowledgeBase:
                 if s.holds(goal):
                     ans.answer = "yes"
                     ans.proof = prover.prove(goal)
+                    if ans.proof is not None:
+                        ans.unknown_because = unknown_negations(prover, ans.proof)
+                        if ans.unknown_because:
+                            ans.answer = "unknown"
+                            ans.missing = missing_inputs([a for _, alts in ans.unknown_because for a in alts])
                 else:
                     ans.why_not = prover.why_not(goal)
                     ans.missing = missing_inputs(ans.why_not)

@@ -36,6 +36,8 @@ from kb.analysis import aggregate_group, clause_outer_vars
 from kb.loader import Program
 from kb.reference import evaluate
 
+_VALUE_TYPES = ("string", "number", "date", "datetime", "bool", "enum")
+
 
 def _atom(text: str) -> Atom:
     m = parse_text(text + ".", "<proof>")
@@ -205,11 +207,18 @@ class Checker:
                 except builtins.BuiltinError:
                     pass
             return []
-        if kind in ("missing", "mismatch", "not_listed"):
+        if kind in ("missing", "mismatch", "not_listed", "none_stated"):
             pattern = _parse_pattern(cond)
-            pred, first = pattern.pred, pattern.args[0] if pattern.args else None
-            same = [s for s in self.stated if s.pred == pred and (not isinstance(first, Const) or s.args[0] == first)]
-            if kind == "missing" and same:
+            decl = self.p.inputs.get(pattern.pred)
+            keys = [i for i, (arg, t) in enumerate(zip(decl.args, pattern.args))
+                    if isinstance(t, Const) and arg.type not in _VALUE_TYPES] if decl else []
+            same = [s for s in self.stated
+                    if s.pred == pattern.pred and all(s.args[i] == pattern.args[i] for i in keys)]
+            if kind in ("missing", "none_stated") and decl is None:
+                return [f"{path}: {cond} is not an input, it cannot be missing"]
+            if kind == "missing" and decl is not None and decl.optional:
+                return [f"{path}: {pattern.pred} is optional: stating none means none, not unknown"]
+            if kind in ("missing", "none_stated") and same:
                 return [f"{path}: {cond} is said to be missing but {same[0]} is stated"]
             if kind == "mismatch" and not same:
                 return [f"{path}: {cond} is said to be stated differently but nothing is stated"]
@@ -245,6 +254,18 @@ class Checker:
                 if ans["proof"]["goal"] != str(goal):
                     problems.append("the proof proves another goal")
         elif ans["answer"] in ("no", "unknown"):
+            if ans["answer"] == "unknown" and ans.get("unknown_because"):
+                # closed-world proof that rests on negating an unknown: check both halves
+                problems += self.proof(ans["proof"]) if ans.get("proof") else ["unknown without its proof"]
+                for k, u in enumerate(ans["unknown_because"]):
+                    neg = _parse_pattern(u["negated"])
+                    if self.true(neg):
+                        problems.append(f"unknown_because[{k}]: {neg} holds, so it is not unknown")
+                    if not any(a.get("unknown") for a in u["why_not"]):
+                        problems.append(f"unknown_because[{k}]: no alternative of {neg} is unknown")
+                    for j, alt in enumerate(u["why_not"]):
+                        problems += self.alternative(alt, f"unknown_because[{k}].why_not[{j}]")
+                return problems
             if goal.is_ground() and self.true(goal):
                 problems.append(f"answer {ans['answer']}, but {goal} holds in the reference model")
             if goal.is_ground() and not ans.get("why_not"):

@@ -66,7 +66,7 @@ class Failure:
     """A body condition that fails for the subject.
 
     kind: ``missing`` (an input never stated: the answer is unknown), ``mismatch`` (an input
-    stated with another value), ``threshold`` (a comparison that is false, with the values),
+    stated with another value), ``none_stated`` (an optional input with no record: definite), ``threshold`` (a comparison that is false, with the values),
     ``holds`` (a negated condition whose atom is proved: ``proof`` says why), ``derived`` (a
     sub-goal that fails: ``because`` lists its own alternatives), ``not_listed`` (a value not
     among the rule-file facts).
@@ -267,6 +267,8 @@ class Prover:
             observed = self._observed(sub)
             if observed:
                 return Failure("mismatch", sub, observed=observed, pos=pos)
+            if info.decl is not None and info.decl.optional:
+                return Failure("none_stated", sub, pos=pos)
             return Failure("missing", sub, unknown=True, pos=pos)
         rule_facts = [c for c in self.program.clauses_for(sub.pred) if c.is_fact]
         derived = [c for c in self.program.clauses_for(sub.pred) if not c.is_fact]
@@ -277,13 +279,19 @@ class Prover:
         return Failure("derived", sub, unknown=unknown, because=because, pos=pos)
 
     def _observed(self, pattern: Atom) -> list[Atom]:
-        """Stated facts of the same input about the same subject (first argument)."""
-        first = pattern.args[0] if pattern.args else None
-        out = []
-        for a in self.facts:
-            if a.pred == pattern.pred and (not isinstance(first, Const) or a.args[0] == first):
-                out.append(a)
+        """Stated facts of the same input about the same subject(s): they agree with the
+        pattern on every bound argument whose declared type is a subject type."""
+        decl = self.program.inputs.get(pattern.pred)
+        keys = subject_positions(decl, pattern) if decl else []
+        out = [a for a in self.facts if a.pred == pattern.pred and all(a.args[i] == pattern.args[i] for i in keys)]
         return sorted(out, key=str)
+
+
+def subject_positions(decl, pattern: Atom) -> list[int]:
+    """Bound argument positions that identify a subject (declared subject types, not values)."""
+    base = ("string", "number", "date", "datetime", "bool", "enum")
+    return [i for i, (arg, t) in enumerate(zip(decl.args, pattern.args))
+            if arg.type not in base and isinstance(t, Const)]
 
 
 def _unify(head: Atom, goal: Atom) -> Subst | None:
@@ -328,8 +336,9 @@ def missing_inputs(alts: list[Alternative]) -> list[Atom]:
             continue
         for f in a.failures:
             if f.kind == "missing" and isinstance(f.literal, Atom):
-                if f.literal not in out:
-                    out.append(f.literal)
+                shown = Atom(f.literal.pred, tuple(Var("_") if isinstance(x, Var) else x for x in f.literal.args))
+                if shown not in out:
+                    out.append(shown)
             elif f.kind == "derived":
                 for m in missing_inputs(f.because):
                     if m not in out:
@@ -344,3 +353,23 @@ def to_json_value(v: Any) -> Any:
     if isinstance(v, (str, int, float, bool)) or v is None:
         return v
     return format_value(v)
+
+
+def unknown_negations(prover: Prover, node: Node, seen: set | None = None) -> list[tuple[Atom, list[Alternative]]]:
+    """Absent leaves of a proof whose atom is not false but *unknown* (it fails only for want
+    of inputs): "not eligible" is not established while eligibility itself is unknown."""
+    seen = set() if seen is None else seen
+    out: list[tuple[Atom, list[Alternative]]] = []
+    if node.kind == "absent" and isinstance(node.goal, Neg):
+        atom = node.goal.atom
+        info = prover.program.preds.get(atom.pred)
+        # only a ground condition ("not eligible(s)") can be unknown; "not p(s, _)" reads
+        # "no record of p is stated" and stays closed-world
+        if atom not in seen and atom.is_ground() and info is not None and info.kind == "derived":
+            seen.add(atom)
+            alts = prover.why_not(atom)
+            if any(a.unknown for a in alts):
+                out.append((atom, alts))
+    for p in node.premises:
+        out += unknown_negations(prover, p, seen)
+    return out

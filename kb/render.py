@@ -25,7 +25,9 @@ _L = {
            "holds_because": "holds, because", "not_listed": "is not in the list",
            "skipped": "not checked (needs a value from a failed condition)",
            "alternative": "by rule", "answers": "answer(s)", "counted": "counted", "summed": "summed",
-           "no_rule": "no rule can derive it", "builtin": "calculation"},
+           "no_rule": "no rule can derive it", "builtin": "calculation",
+           "none_stated": "none stated",
+           "unknown_neg": "Would follow only if this is false, but it is itself unknown:"},
     "zh": {"yes": "是", "no": "否", "unknown": "未知", "list": "列表",
            "answer": "答案", "as_of": "基准日期", "because": "理由", "why_not": "不成立的原因",
            "missing": "缺少的输入（补充后才能判断）", "source": "出处",
@@ -35,7 +37,9 @@ _L = {
            "holds_because": "成立，因为", "not_listed": "不在列表中",
            "skipped": "未检查（依赖于不满足的条件）",
            "alternative": "规则", "answers": "个结果", "counted": "计数", "summed": "合计",
-           "no_rule": "没有规则能推出", "builtin": "计算"},
+           "no_rule": "没有规则能推出", "builtin": "计算",
+           "none_stated": "没有填写任何记录",
+           "unknown_neg": "只有在下列条件不成立时才成立，但它本身无法判断："},
 }
 
 
@@ -84,6 +88,13 @@ class Renderer:
                 out.append("  " + ", ".join(f"{k} = {format_value(v)}" for k, v in b.items()))  # type: ignore[arg-type]
                 if pr is not None and a.kind != "goal":
                     out += self.proof_lines(pr, 2)
+        if a.unknown_because and a.proof is not None:
+            out.append(f"{t['because']}:")
+            out += self.proof_lines(a.proof, 1)
+        for atom, alts in a.unknown_because:
+            out.append(f"{t['unknown_neg']} {atom}:")
+            for alt in alts:
+                out += self.alternative_lines(alt, 1)
         if a.why_not:
             out.append(f"{t['why_not']}:")
             for alt in a.why_not:
@@ -128,7 +139,8 @@ class Renderer:
         pad = "  " * depth
         t = self.t
         doc = self.doc(alt.head.pred) if with_doc else None
-        lines = [f"{pad}✗ {alt.head}  [{t['alternative']} {alt.clause}]" + (f"  — {doc}" if doc else "")]
+        mark = "?" if alt.unknown else "✗"
+        lines = [f"{pad}{mark} {alt.head}  [{t['alternative']} {alt.clause}]" + (f"  — {doc}" if doc else "")]
         lines += [f"{pad}    {t['source']}: {self.cite(c)}" for c in alt.cites]
         for f in alt.failures:
             lines += self.failure_lines(f, depth + 1)
@@ -163,6 +175,8 @@ class Renderer:
             if f.proof is not None:
                 out += self.proof_lines(f.proof, depth + 2)
             return out
+        if f.kind == "none_stated":
+            return [f"{pad}✗ {lit}  — {t['none_stated']}"]
         if f.kind == "not_listed":
             return [f"{pad}✗ {lit}  — {t['not_listed']}"]
         mark = "?" if f.unknown else "✗"
@@ -246,5 +260,7 @@ def answer_json(a: Answer, program: Program, lang: str | None = None) -> dict[st
         "proofs": [node_json(p) for p in a.proofs],
         "why_not": [alternative_json(x) for x in a.why_not],
         "missing": [str(m) for m in a.missing],
+        "unknown_because": [{"negated": str(atom), "why_not": [alternative_json(x) for x in alts]}
+                            for atom, alts in a.unknown_because],
         "text": render_text(a, program, lang),
     }
