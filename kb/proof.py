@@ -329,7 +329,18 @@ def _clause_vars(c: Clause) -> list[Var]:
 
 
 def missing_inputs(alts: list[Alternative]) -> list[Atom]:
-    """The unstated inputs that leave the answer unknown (from the unknown alternatives)."""
+    """The unstated inputs that leave the answer unknown (from the unknown alternatives);
+    ``p(s, true)`` is kept over the vaguer ``p(s, _)``."""
+    found = _missing(alts)
+    return [m for m in found if not any(o != m and _subsumes(m, o) for o in found)]
+
+
+def _subsumes(general: Atom, specific: Atom) -> bool:
+    return general.key == specific.key and all(
+        isinstance(g, Var) or g == s for g, s in zip(general.args, specific.args))
+
+
+def _missing(alts: list[Alternative]) -> list[Atom]:
     out: list[Atom] = []
     for a in alts:
         if not a.unknown:
@@ -340,7 +351,7 @@ def missing_inputs(alts: list[Alternative]) -> list[Atom]:
                 if shown not in out:
                     out.append(shown)
             elif f.kind == "derived":
-                for m in missing_inputs(f.because):
+                for m in _missing(f.because):
                     if m not in out:
                         out.append(m)
     return out

@@ -61,6 +61,12 @@ class Renderer:
                 return name
         return info.docs.get(self.lang) or info.docs.get("en")
 
+    def clause_doc(self, cid: str | None, pred: str) -> str | None:
+        c = self.p.clause(cid) if cid else None
+        if c is not None and c.notes.docs:
+            return c.notes.doc(self.lang) or c.notes.doc("en")
+        return self.doc(pred)
+
     def lit(self, x: Literal) -> str:
         if isinstance(x, Compare) and self.lang == "zh":
             return f"{x.lhs} {_OPS_ZH.get(x.op, x.op)} {x.rhs}"
@@ -127,7 +133,7 @@ class Renderer:
             word = t["counted"] if n.goal.fn == "count" else t["summed"]
             items = "; ".join(", ".join(format_value(v) for v in it) for it in n.items) or t["none"]
             return [f"{pad}✓ {n.goal.result} = {format_value(n.values['result'])}  ({word}: {items})"]
-        doc = self.doc(n.goal.pred) if isinstance(n.goal, Atom) else None
+        doc = self.clause_doc(n.clause, n.goal.pred) if isinstance(n.goal, Atom) else None
         lines = [f"{pad}✓ {n.goal}  [{t['rule']} {n.clause}]" + (f"  — {doc}" if doc else "")]
         lines += [f"{pad}    {t['source']}: {self.cite(c)}" for c in n.cites]
         for p in n.premises:
@@ -138,7 +144,7 @@ class Renderer:
     def alternative_lines(self, alt: Alternative, depth: int, with_doc: bool = True) -> list[str]:
         pad = "  " * depth
         t = self.t
-        doc = self.doc(alt.head.pred) if with_doc else None
+        doc = self.clause_doc(alt.clause, alt.head.pred) if with_doc else None
         mark = "?" if alt.unknown else "✗"
         lines = [f"{pad}{mark} {alt.head}  [{t['alternative']} {alt.clause}]" + (f"  — {doc}" if doc else "")]
         lines += [f"{pad}    {t['source']}: {self.cite(c)}" for c in alt.cites]
