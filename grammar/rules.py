@@ -347,6 +347,14 @@ def _blank_statement(text: str, offset: int) -> str:
 
 def parse_text(text: str, file: str = "<text>", max_errors: int = 50) -> Module:
     """Parse one file. Raises ``LoadErrors`` listing every syntax error found."""
+    module, errors = parse_recovering(text, file, max_errors)
+    if errors:
+        raise LoadErrors(errors)
+    return module
+
+
+def parse_recovering(text: str, file: str = "<text>", max_errors: int = 50) -> tuple[Module, list[KbError]]:
+    """Parse one file, skipping broken statements: the statements that parse, and every error."""
     errors: list[KbError] = []
     items = None
     for _ in range(max_errors):
@@ -367,10 +375,7 @@ def parse_text(text: str, file: str = "<text>", max_errors: int = 50) -> Module:
             line = err.pos.line if err.pos else 1
             offset = sum(len(x) for x in lines[: line - 1]) + (err.pos.column - 1 if err.pos else 0)
             text = _blank_statement(text, min(offset, max(len(text) - 1, 0)))
-    if errors:
-        raise LoadErrors(errors)
-    assert items is not None
-    return Module(file, tuple(_attach(items, file)))
+    return Module(file, tuple(_attach(items or [], file))), errors
 
 
 def _attach(items: list, file: str) -> list[Statement]:

@@ -38,7 +38,7 @@ from grammar.model import (
     format_value,
     term_vars,
 )
-from grammar.rules import parse_text
+from grammar.rules import parse_recovering
 from kb.analysis import BUILTIN_PREDICATES, body_atoms, schedule, stratify
 
 BASE_TYPES = ("string", "number", "date", "datetime", "bool", "enum")
@@ -131,10 +131,9 @@ def load_program(files: Iterable[tuple[str, str]] | None = None, seeds: Path | N
     errors: list[KbError] = []
     modules: list[Module] = []
     for name, text in files:
-        try:
-            modules.append(parse_text(text, name))
-        except LoadErrors as e:
-            errors += e.errors
+        module, syntax = parse_recovering(text, name)
+        modules.append(module)
+        errors += syntax
     clauses: list[Clause] = []
     inputs: dict[str, InputDecl] = {}
     types: dict[str, TypeDecl] = {}
@@ -187,13 +186,14 @@ def load_program(files: Iterable[tuple[str, str]] | None = None, seeds: Path | N
 
 
 def _dedupe(errors: list[KbError]) -> list[KbError]:
+    """Drop repeats and sort by file and position, the order a person fixes them in."""
     seen: set[str] = set()
     out = []
     for e in errors:
         if e.render() not in seen:
             seen.add(e.render())
             out.append(e)
-    return out
+    return sorted(out, key=lambda e: (e.pos.file, e.pos.line, e.pos.column) if e.pos else ("", 0, 0))
 
 
 def _rename_anonymous(c: Clause) -> Clause:
@@ -435,12 +435,7 @@ def example_fact(decl: InputDecl) -> str:
 
 def load_facts(text: str, file: str, program: Program) -> list[Clause]:
     """Parse a subject facts file: ground facts of declared inputs only. Raises ``LoadErrors``."""
-    errors: list[KbError] = []
-    try:
-        module = parse_text(text, file)
-    except LoadErrors as e:
-        errors += e.errors
-        module = Module(file, ())
+    module, errors = parse_recovering(text, file)
     facts: list[Clause] = []
     for st in module.statements:
         if isinstance(st, Clause):

@@ -1,0 +1,86 @@
+"""Bad input gets a clear error at file:line:column, with a fix, and loading reports all of it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from grammar.errors import LoadErrors
+from kb.loader import load_facts, load_program
+
+BAD = Path(__file__).parent / "bad"
+
+
+def expected_words(path: Path) -> list[str]:
+    first = path.read_text("utf-8").splitlines()[0]
+    assert first.startswith("% expect: "), path
+    return [w.strip() for w in first.removeprefix("% expect: ").split(" | ")]
+
+
+@pytest.mark.parametrize("path", sorted(BAD.glob("neg_*.dl")), ids=lambda p: p.stem)
+def test_bad_rule_file_is_reported_with_position_and_fix(path: Path):
+    with pytest.raises(LoadErrors) as e:
+        load_program([(path.name, path.read_text("utf-8"))])
+    message = str(e.value)
+    for word in expected_words(path):
+        assert word in message, f"{word!r} not in:\n{message}"
+    for err in e.value.errors:
+        assert err.pos is not None and err.pos.line >= 1, err.render()
+
+
+def test_injected_code_in_a_rule_file_never_runs(tmp_path):
+    marker = Path("/tmp/guize_pwned")
+    marker.unlink(missing_ok=True)
+    with pytest.raises(LoadErrors):
+        load_program([("x.dl", (BAD / "neg_code_injection.dl").read_text("utf-8"))])
+    assert not marker.exists()
+
+
+@pytest.fixture(scope="module")
+def program():
+    return load_program()
+
+
+@pytest.mark.parametrize("text, words", [
+    ("ks_experience_stars(acme, four).", ["<f>:1:1:", "expects a number", "e.g. ks_experience_stars(acme, 2.5)."]),
+    ("ks_experience_stars(acme, 7).", ["between 0 and 5 stars, got 7"]),
+    ("ks_store_type(acme, enterprize).", ["must be one of enterprise", "did you mean enterprise?"]),
+    ("ks_experiance_stars(acme, 4).", ["unknown input ks_experiance_stars/2", "did you mean ks_experience_stars?"]),
+    ("ks_distribution_eligible(acme).", ["derived by the rules, not stated"]),
+    ("ks_experience_stars(acme).", ["arity mismatch", "takes 2 argument(s), got 1"]),
+    ("ks_onboarded(acme, yes).", ["expects true or false"]),
+    ("ks_violation_date(v1, 2026-13-01).", ["not a calendar date"]),
+    ("ok(S) :- ks_onboarded(S, true).", ["facts file states facts only, not rules"]),
+    ("ks_onboarded(acme, true)\nks_experience_stars(acme, 4).", ["<f>:2:1:", "expected"]),
+])
+def test_bad_facts_file(program, text, words):
+    with pytest.raises(LoadErrors) as e:
+        load_facts(text, "<f>", program)
+    for w in words:
+        assert w in str(e.value), f"{w!r} not in {e.value}"
+
+
+def test_facts_file_reports_every_bad_line(program):
+    text = "ks_experience_stars(acme, four).\nks_store_type(acme, enterprize).\nks_onboarded(acme, true).\n"
+    with pytest.raises(LoadErrors) as e:
+        load_facts(text, "<f>", program)
+    assert [err.pos.line for err in e.value.errors] == [1, 2]
+
+
+def test_facts_keep_their_positions(program):
+    facts = load_facts("\n\n  ks_experience_stars(acme, 4.5).", "store.dl", program)
+    assert str(facts[0].pos) == "store.dl:3:3"
+
+
+def test_shipped_rules_load_clean(program):
+    assert program.quotes_checked
+    ids = [c.notes.id for c in program.clauses if not c.is_fact]
+    assert all(ids) and len(ids) == len(set(ids))
+    assert all(c.notes.sources for c in program.clauses)
+
+
+def test_every_reading_is_attached_to_a_clause(program):
+    readings = [r for c in program.clauses for r in c.notes.readings]
+    assert any(re.search("近1年|one year|past year", r) for r in readings)
