@@ -188,13 +188,15 @@ class ToModel(Transformer):
         return _Located(Compare(op, xs[0], xs[2]), self._pos(meta))
 
     @v_args(meta=True)
-    def assign(self, meta, xs):
-        return _Located(Compare("=", Var(str(xs[0])), xs[1]), self._pos(meta))
-
-    @v_args(meta=True)
     def aggregate(self, meta, xs):
-        result, fn, head, body = Var(str(xs[0])), str(xs[1]), xs[2], xs[3]
+        result, op, fn, head, body = xs[0], str(xs[1]), str(xs[2]), xs[3], xs[4]
         pos = self._pos(meta)
+        if not isinstance(result, Var):
+            raise RuleSyntaxError("an aggregate's result must be a variable", pos,
+                                  "write N = count { X : p(X) }, then compare N")
+        if op not in ("=", "=="):
+            raise RuleSyntaxError(f"an aggregate binds its result with '=', not '{op}'", pos,
+                                  "write N = count { X : p(X) }, then compare N")
         if fn == "count":
             if not all(isinstance(v, Var) for v in head):
                 raise RuleSyntaxError("count { ... } lists variables only", pos,

@@ -184,6 +184,7 @@ class Engine:
         self._aggregates: list[tuple[int, str, Aggregate, tuple[Var, ...]]] = []
         self._static_facts: list[tuple[str, tuple]] = []
         self._asserted: list[tuple[str, tuple]] = []
+        self._agg_names: dict[Aggregate, tuple[str, tuple[Var, ...]]] = {}
         self._compile(clauses, strata, scc)
 
     # ---- thread and database ownership
@@ -224,10 +225,11 @@ class Engine:
                 name = f"gz_agg_{len(self._aggregates) + 1}"
                 level = max([strata.get(a.pred, 0) for b in lit.body for a in _atoms(b)] + [0])
                 self._aggregates.append((level, name, lit, group))
-                _declare(name, len(group) + 1)
-                _declare(name + "_key", len(group))
-                found = PyLiteral.make(name, tuple(cc.var(v) for v in group) + (cc.var(lit.result),))
-                absent = [~PyLiteral.make(name + "_key", tuple(cc.var(v) for v in group))] if group else []
+                self._agg_names[lit] = (name, group)
+                _declare(_PREFIX + name, len(group) + 1)
+                _declare(_PREFIX + name + "_key", len(group))
+                found = cc.atom(Atom(name, group + (lit.result,)))
+                absent = [~cc.atom(Atom(name + "_key", group))]
                 zero = PyLiteral.make("gz_cmp_eq", (cc.var(lit.result), cc.const(Decimal(0))))
                 # an empty group aggregates to 0: a second variant of the clause covers it
                 variants = [v + [found] for v in variants] + [v + absent + [zero] for v in variants]
@@ -275,7 +277,7 @@ class Engine:
                     value: Value = Decimal(len(items))
                 else:
                     value = sum((x[-1] for x in items if isinstance(x[-1], Decimal)), Decimal(0))
-                for key in ((name, g + (value,)), (name + "_key", g)):
+                for key in ((_PREFIX + name, g + (value,)), (_PREFIX + name + "_key", g)):
                     pyDatalog_assert(*key)
                     out.append(key)
         return out
@@ -307,8 +309,30 @@ class Engine:
             out.append(env)
         return out
 
+    def _expand(self, lits: list[Literal]) -> list[list[Literal]]:
+        """Aggregates become their materialised predicate; an empty group is the variant
+        "no key for this group, result 0" (the same two variants the clause compiles to)."""
+        variants: list[list[Literal]] = [[]]
+        for lit in lits:
+            if isinstance(lit, Aggregate):
+                if lit not in self._agg_names:
+                    raise EvaluationError("aggregates are evaluated through their clause")
+                name, group = self._agg_names[lit]
+                found: list[Literal] = [Atom(name, group + (lit.result,))]
+                empty: list[Literal] = [Neg(Atom(name + "_key", group)),
+                                        Compare("=", lit.result, Const(Decimal(0)))]
+                variants = [v + found for v in variants] + [v + empty for v in variants]
+            else:
+                variants = [v + [lit] for v in variants]
+        return variants
+
     def solve(self, lits: list[Literal], env: Subst | None = None) -> list[Subst]:
         """Every solution of a conjunction under ``env`` (call inside ``session``)."""
+        if any(isinstance(lit, Aggregate) for lit in lits):
+            out: list[Subst] = []
+            for variant in self._expand(lits):
+                out += [s for s in self.solve(variant, env) if s not in out]
+            return out
         self._activate()
         env = dict(env or {})
         bound = [subst_literal(lit, env) for lit in lits]

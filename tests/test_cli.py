@@ -1,0 +1,118 @@
+"""The `kb` command, run as a user would: exit codes, JSON, Chinese output, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BOLT = str(ROOT / "facts/examples/ks_bolt_failing.dl")
+COVE = str(ROOT / "facts/examples/ks_cove_missing.dl")
+ACME = str(ROOT / "facts/examples/ks_acme_admitted.dl")
+
+
+def kb(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "repl", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=120)
+
+
+def test_check_passes_from_another_directory(tmp_path):
+    r = kb("check", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "citation(s) verbatim" in r.stdout
+
+
+def test_failing_store_answers_no_with_reasons_in_json():
+    r = kb("ask", "--json", "--as-of", "2026-11-23", "--facts", BOLT, "can store bolt join kuaishou distribution?")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["schema"] == "guize.answer/1" and data["answer"] == "no"
+    assert data["goal"] == "ks_distribution_eligible(bolt)"
+    conditions = {f["condition"] for f in data["why_not"][0]["failures"]}
+    assert "ks_c3_experience_stars_ok(bolt)" in conditions
+
+
+def test_missing_inputs_answer_unknown():
+    r = kb("ask", "--json", "--as-of", "2026-11-23", "--facts", COVE, "can store cove join kuaishou distribution?")
+    data = json.loads(r.stdout)
+    assert data["answer"] == "unknown"
+    assert set(data["missing"]) >= {"ks_experience_stars(cove, _)", "ks_negative_review_rate_30d(cove, _)"}
+
+
+def test_lang_zh_renders_the_tree_in_chinese():
+    r = kb("ask", "--lang", "zh", "--as-of", "2026-11-23", "--facts", BOLT, "can store bolt join kuaishou distribution?")
+    assert r.returncode == 0
+    assert "答案: 否" in r.stdout and "不成立的原因" in r.stdout and "出处" in r.stdout
+
+
+def test_raw_goal_lists_bindings():
+    r = kb("ask", "--json", "--as-of", "2026-11-23", "--facts", ACME, "--facts", BOLT,
+           "?- ks_distribution_eligible(S).")
+    data = json.loads(r.stdout)
+    assert data["answer"] == "list" and data["bindings"] == [{"S": "acme"}]
+
+
+def test_why_and_why_not_commands():
+    r = kb("why", "--as-of", "2026-11-23", "--facts", ACME, "ks_c3_experience_stars_ok(acme)")
+    assert r.returncode == 0 and "✓ 4.8 >= 4" in r.stdout
+    r = kb("why-not", "--format", "md", "--as-of", "2026-11-23", "--facts", BOLT, "ks_c3_experience_stars_ok(bolt)")
+    assert r.returncode == 0 and r.stdout.startswith("```text") and "3.8 >= 4" in r.stdout
+
+
+def test_vocab_lists_inputs_with_units_and_names():
+    r = kb("vocab")
+    assert "ks_experience_stars(store: ks_store, stars: number (stars) in 0..5)" in r.stdout
+    assert "购物体验星级" in r.stdout
+    data = json.loads(kb("vocab", "--json").stdout)
+    assert any(i["predicate"] == "ks_store_type" for i in data["inputs"])
+
+
+@pytest.mark.parametrize("args, words", [
+    (["ask", "can store bolt fly to the moon?"], ["Error: cannot read this question", "^"]),
+    (["ask", "nosuch(acme)"], ["Error: unknown predicate nosuch"]),
+    (["ask", "--facts", "/no/such/file.dl", "ks_c3_experience_stars_ok(a)"], ["Error: cannot read facts file"]),
+])
+def test_errors_are_one_error_line_and_exit_1(args, words):
+    r = kb(*args)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith("Error: ")
+    for w in words:
+        assert w in r.stderr
+
+
+def test_bad_facts_file_reports_file_line_column(tmp_path):
+    f = tmp_path / "store.dl"
+    f.write_text("ks_experience_stars(acme, 4.5).\nks_store_type(acme, enterprize).\n", "utf-8")
+    r = kb("ask", "--facts", str(f), "ks_c3_experience_stars_ok(acme)")
+    assert r.returncode == 1
+    assert f"Error: {f}:2:1: ks_store_type type must be one of" in r.stderr
+
+
+def test_usage_errors_exit_2():
+    assert kb().returncode == 2
+    assert kb("ask").returncode == 2
+    assert kb("ask", "--as-of", "yesterday", "x(a)").returncode == 2
+
+
+@pytest.mark.parametrize("where", ["question", "goal", "facts"])
+def test_no_input_executes_code(tmp_path, where):
+    marker = tmp_path / "pwned"
+    payload = f"__import__('os').system('touch {marker}')"
+    if where == "question":
+        r = kb("ask", payload)
+    elif where == "goal":
+        r = kb("ask", f"ks_c3_experience_stars_ok({payload})")
+    else:
+        f = tmp_path / "evil.dl"
+        f.write_text(payload + ".\n", "utf-8")
+        r = kb("ask", "--facts", str(f), "ks_c3_experience_stars_ok(a)")
+    assert r.returncode == 1 and r.stderr.startswith("Error: ")
+    assert "Traceback" not in r.stderr
+    assert not marker.exists()

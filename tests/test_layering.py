@@ -1,0 +1,50 @@
+"""Meta-tests that keep the architecture honest (DESIGN §1, the brief's standards)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def sources(*dirs: str) -> list[Path]:
+    return [p for d in dirs for p in (ROOT / d).rglob("*.py")]
+
+
+def test_only_engine_imports_pydatalog():
+    users = [p.relative_to(ROOT).as_posix() for p in sources("kb", "grammar", "repl")
+             if re.search(r"^\s*(from|import) pyDatalog", p.read_text("utf-8"), re.M)]
+    assert users == ["kb/engine.py"]
+
+
+def test_no_text_reaches_pydatalog_load_or_ask_and_nothing_is_evaluated():
+    for p in sources("kb", "grammar", "repl"):
+        text = p.read_text("utf-8")
+        assert not re.search(r"pyDatalog\.(load|ask)\(|\beval\(|\bexec\(", text), p
+
+
+def test_library_code_never_prints():
+    for p in sources("kb", "grammar"):
+        assert not re.search(r"^\s*print\(", p.read_text("utf-8"), re.M), p
+
+
+def test_dependencies_point_one_way():
+    for p in sources("grammar"):
+        assert not re.search(r"^\s*(from|import) (kb|repl)\b", p.read_text("utf-8"), re.M), p
+    for p in sources("kb"):
+        assert not re.search(r"^\s*(from|import) repl\b", p.read_text("utf-8"), re.M), p
+
+
+def test_import_kb_does_not_import_prompt_toolkit():
+    code = "import sys, kb; kb.KnowledgeBase.default(); print('prompt_toolkit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_seeds_are_not_copied_into_the_project():
+    seeds = {p.name for p in (ROOT.parent / "shared" / "seeds").glob("*.txt")}
+    assert seeds and not [p for p in ROOT.rglob("*.txt") if p.name in seeds]
