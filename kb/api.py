@@ -10,12 +10,14 @@
 from __future__ import annotations
 
 import datetime as _dt
+import multiprocessing
+import os
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from grammar.errors import KbError, LoadErrors, QueryError
-from grammar.model import Atom, Clause, Const, Var, format_value
+from grammar.errors import EvaluationError, KbError, LoadErrors, QueryError
+from grammar.model import Aggregate, Atom, Clause, Const, Literal, Neg, Var, format_value
 from grammar.question import Lexicon, Phrase, Question, QuestionParser, language_of
 from kb.engine import Engine
 from kb.loader import Program, facts_from_path, load_facts, load_program
@@ -114,10 +116,64 @@ class KnowledgeBase:
             if lang is None and q.kind != "goal":
                 lang = language_of(question)
         self._check_goal(q.goal)
-        ans = self._answer(q, facts, as_of)
+        if self._recursive_dependency(q.goal.pred):
+            ans = self._answer_guarded(q, facts, as_of)
+        else:
+            ans = self._answer(q, facts, as_of)
         ans.question = question if isinstance(question, str) else str(question)
         ans.lang = lang or q.lang
         return ans
+
+    # pyDatalog's compiled engine cannot be interrupted (not even by SIGINT/SIGALRM). Rules are
+    # compiled in the form shown to terminate, but a question that reaches a recursive rule
+    # still runs in a forked child with a time limit, so it can never hang the caller.
+    timeout: float = float(os.environ.get("GUIZE_TIMEOUT", "10"))
+
+    def _recursive_dependency(self, pred: str) -> bool:
+        if not hasattr(self, "_recursive_cache"):
+            self._recursive_cache: dict[str, bool] = {}
+        if pred not in self._recursive_cache:
+            recursive = {p for p, comp in self.program.scc.items()
+                         if len(comp) > 1 or any(p in {a.pred for lit in c.body for a in _atoms_of(lit)}
+                                                 for c in self.program.clauses_for(p))}
+            seen, todo = set(), [pred]
+            while todo:
+                p = todo.pop()
+                if p in seen:
+                    continue
+                seen.add(p)
+                for c in self.program.clauses_for(p):
+                    todo += [a.pred for lit in c.body for a in _atoms_of(lit)]
+            self._recursive_cache[pred] = bool(seen & recursive)
+        return self._recursive_cache[pred]
+
+    def _answer_guarded(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
+        ctx = multiprocessing.get_context("fork")
+        parent, child = ctx.Pipe(duplex=False)
+
+        def work() -> None:
+            try:
+                child.send(("ok", self._answer(q, facts, as_of)))
+            except KbError as e:
+                child.send(("error", e))
+            except Exception as e:  # report a bug in the child as an evaluation error
+                child.send(("error", EvaluationError(f"{type(e).__name__}: {e}")))
+
+        proc = ctx.Process(target=work, daemon=True)
+        proc.start()
+        try:
+            if not parent.poll(self.timeout):
+                raise EvaluationError(
+                    f"the question did not finish within {self.timeout:g} s and was stopped",
+                    hint="its rules are recursive; set GUIZE_TIMEOUT to allow longer")
+            status, value = parent.recv()
+        finally:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+        if status == "error":
+            raise value
+        return value
 
     def _check_goal(self, goal: Atom) -> None:
         info = self.program.preds.get(goal.pred)
@@ -166,6 +222,16 @@ class KnowledgeBase:
 
     def why_not(self, goal: Atom, facts: Sequence[Clause] = (), as_of: _dt.date | None = None) -> Answer:
         return self.ask(goal, facts, as_of)
+
+
+def _atoms_of(lit: Literal) -> list[Atom]:
+    if isinstance(lit, Atom):
+        return [lit]
+    if isinstance(lit, Neg):
+        return [lit.atom]
+    if isinstance(lit, Aggregate):
+        return [a for b in lit.body for a in _atoms_of(b)]
+    return []
 
 
 __all__ = ["Answer", "KbError", "KnowledgeBase", "LoadErrors", "QueryError", "SCHEMA"]

@@ -116,3 +116,16 @@ def test_no_input_executes_code(tmp_path, where):
     assert r.returncode == 1 and r.stderr.startswith("Error: ")
     assert "Traceback" not in r.stderr
     assert not marker.exists()
+
+
+def test_installed_command_works_from_any_directory(tmp_path):
+    """The README installs the package (not editable): its `kb` must find its rules as package data."""
+    script = Path(sys.executable).parent / "kb"
+    if not script.exists():
+        pytest.skip("the kb command is not installed in this environment (run the README test command)")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    r = subprocess.run([str(script), "check"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([str(script), "ask", "--json", "--facts", BOLT, "can store bolt join kuaishou distribution?"],
+                       capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert json.loads(r.stdout)["answer"] == "no"

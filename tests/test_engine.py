@@ -131,3 +131,31 @@ def test_valid_from_uses_the_as_of_date(as_of, expected):
                                    + SRC + "ok(X) :- v(X, _).\n")])
     ans = a.ask(Atom("ok", (Const("p"),)), a.facts_from_text("v(p, 1)."), dt.date.fromisoformat(as_of))
     assert ans.answer == expected
+
+
+def test_a_runaway_question_is_stopped_not_hung(monkeypatch):
+    import time
+
+    a = kb_of("""
+type n.
+optional input edge(x: n, y: n).
+reach(X, Y) :- edge(X, Y).
+reach(X, Y) :- reach(X, Z), edge(Z, Y).
+""")
+    monkeypatch.setattr(type(a), "timeout", 1.0)
+    monkeypatch.setattr(type(a), "_answer", lambda self, q, facts, as_of: time.sleep(60))
+    start = time.monotonic()
+    with pytest.raises(EvaluationError, match="did not finish within 1 s"):
+        a.ask(Atom("reach", (Const("a"), Const("b"))), a.facts_from_text("edge(a, b)."))
+    assert time.monotonic() - start < 10
+
+
+def test_recursive_questions_answer_through_the_guard():
+    a = kb_of("""
+type n.
+optional input edge(x: n, y: n).
+reach(X, Y) :- edge(X, Y).
+reach(X, Y) :- edge(X, Z), reach(Z, Y).
+""")
+    ans = a.ask(Atom("reach", (Const("a"), Const("c"))), a.facts_from_text("edge(a, b). edge(b, c). edge(c, a)."))
+    assert ans.answer == "yes" and ans.proof is not None and ans.proof.clause
