@@ -123,6 +123,47 @@ def _month_of(d: Value) -> Value:
     return f"{x.year:04d}-{x.month:02d}"
 
 
+def _dt_of(v: Value, fn: str) -> _dt.datetime:
+    if not isinstance(v, _dt.datetime):
+        raise BuiltinError(f"{fn} expects a date-time (YYYY-MM-DDTHH:MM), got {v!r}")
+    return v
+
+
+def _time_of(d: Value) -> Value:
+    return _dt_of(d, "time_of").strftime("%H:%M")
+
+
+def _at_time(d: Value, hhmm: Value) -> Value:
+    day = _date(d, "at_time")
+    if isinstance(day, _dt.datetime):
+        day = day.date()
+    if not isinstance(hhmm, str):
+        raise BuiltinError(f"at_time expects a time such as \"17:00\", got {hhmm!r}")
+    try:
+        t = _dt.time.fromisoformat(hhmm)
+    except ValueError:
+        raise BuiltinError(f"at_time expects a time such as \"17:00\", got {hhmm!r}") from None
+    return _dt.datetime.combine(day, t)
+
+
+def _contains(s: Value, part: Value) -> Value:
+    if not (isinstance(s, str) and isinstance(part, str)):
+        raise BuiltinError(f"contains expects two strings, got {s!r}, {part!r}")
+    return "true" if part.casefold() in s.casefold() else "false"
+
+
+def _min(a: Value, b: Value) -> Value:
+    if not _comparable(a, b):
+        raise BuiltinError(f"cannot compare {a!r} and {b!r}")
+    return a if a <= b else b  # type: ignore[operator]
+
+
+def _max(a: Value, b: Value) -> Value:
+    if not _comparable(a, b):
+        raise BuiltinError(f"cannot compare {a!r} and {b!r}")
+    return a if a >= b else b  # type: ignore[operator]
+
+
 FUNCTIONS: dict[str, tuple[int, Callable[..., Value], str]] = {
     "+": (2, _add, "sum of two numbers"),
     "-": (2, _sub, "difference of two numbers"),
@@ -137,6 +178,11 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Value], str]] = {
     "date_of": (1, _date_of, "the calendar date of a date-time"),
     "month_of": (1, _month_of, "the month of a date, as YYYY-MM"),
     "len": (1, _len, "length of a string in Unicode characters"),
+    "time_of": (1, _time_of, "the clock time of a date-time, as \"HH:MM\""),
+    "at_time": (2, _at_time, "the date-time of a date at a clock time \"HH:MM\""),
+    "contains": (2, _contains, "true if the first string contains the second (case-insensitive)"),
+    "min": (2, _min, "the smaller of two numbers, dates or strings"),
+    "max": (2, _max, "the larger of two numbers, dates or strings"),
 }
 
 

@@ -11,9 +11,8 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Union
 
-Value = Union[str, Decimal, _dt.date, _dt.datetime]
+Value = str | Decimal | _dt.date | _dt.datetime
 
 _SYMBOL = re.compile(r"[a-z][A-Za-z0-9_]*\Z")
 
@@ -59,7 +58,7 @@ class Call:
         return f"{self.fn}({', '.join(map(str, self.args))})"
 
 
-Term = Union[Var, Const, Call]
+Term = Var | Const | Call
 ARITHMETIC = ("+", "-", "*", "/")
 COMPARISONS = ("=", "!=", "<", "=<", ">", ">=")
 
@@ -123,7 +122,7 @@ class Aggregate:
         return f"{self.result} = {self.fn} {{ {head} : {', '.join(map(str, self.body))} }}"
 
 
-Literal = Union[Atom, Neg, Compare, Aggregate]
+Literal = Atom | Neg | Compare | Aggregate
 
 
 @dataclass(frozen=True)
@@ -224,7 +223,7 @@ class NotEncoded:
     pos: Pos | None = None
 
 
-Statement = Union[Clause, InputDecl, TypeDecl, NotEncoded]
+Statement = Clause | InputDecl | TypeDecl | NotEncoded
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 from lark import Lark, Token, Transformer, UnexpectedInput, v_args
 from lark.exceptions import VisitError
@@ -48,13 +48,13 @@ _TERMINAL_NAMES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rules_parser() -> Lark:
     return Lark.open_from_package("grammar", "rules.lark", ("",), parser="lalr",
                                   propagate_positions=True, maybe_placeholders=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _annotation_parser() -> Lark:
     return Lark.open_from_package("grammar", "annotation.lark", ("",), parser="lalr")
 

@@ -27,7 +27,6 @@ from grammar.model import (
     Term,
     Var,
     format_value,
-    literal_vars,
     subst_atom,
     subst_literal,
 )

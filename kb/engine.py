@@ -21,7 +21,9 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from pyDatalog import Logic, pyEngine, pyParser
-from pyDatalog.pyParser import Body, Literal as PyLiteral, Query, Term as PyTerm
+from pyDatalog.pyParser import Body, Query
+from pyDatalog.pyParser import Literal as PyLiteral
+from pyDatalog.pyParser import Term as PyTerm
 
 from grammar import builtins
 from grammar.errors import EvaluationError
@@ -218,7 +220,7 @@ class Engine:
         body = sorted(c.body, key=lambda lit: 0 if isinstance(lit, Atom) and lit.pred in comp else 1)
         variants: list[list] = [[]]
         cc = _Compiler()
-        for i, lit in enumerate(body):
+        for lit in body:
             if isinstance(lit, Aggregate):
                 idx = c.body.index(lit)
                 group = aggregate_group(lit, clause_outer_vars(c, idx))
@@ -240,7 +242,7 @@ class Engine:
         for v in variants:
             if not v:
                 continue
-            head <= cc.body(v)
+            head <= cc.body(v)  # noqa: B015 - pyDatalog's clause operator: adds head :- body
         self._aggregates.sort(key=lambda a: a[0])
 
     # ---- per-question facts

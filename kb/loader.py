@@ -258,7 +258,8 @@ def _predicates(clauses: list[Clause], inputs: dict[str, InputDecl]) -> tuple[di
         if info.arity != arity:
             errors.append(LoadError(
                 f"arity mismatch: {name} has {arity} argument(s) here but {info.arity} elsewhere"
-                + (f" (declared at {info.decl.pos})" if info.decl else f" (first defined at {info.clauses[0].pos})" if info.clauses else ""),
+                + (f" (declared at {info.decl.pos})" if info.decl
+                   else f" (first defined at {info.clauses[0].pos})" if info.clauses else ""),
                 c.pos, f"write {name}/{info.arity}"))
             continue
         if info.kind == "input" and not c.is_fact:
@@ -279,7 +280,8 @@ def _predicates(clauses: list[Clause], inputs: dict[str, InputDecl]) -> tuple[di
                 info = preds.get(a.pred)
                 if info is None:
                     errors.append(LoadError(f"unknown predicate {a.pred}/{len(a.args)}", pos,
-                                            did_you_mean(a.pred, known) or "declare it as an input, or define it by a clause"))
+                                            did_you_mean(a.pred, known)
+                                            or "declare it as an input, or define it by a clause"))
                 elif info.arity != len(a.args):
                     errors.append(LoadError(
                         f"arity mismatch: {a.pred} is used with {len(a.args)} argument(s) but has {info.arity}",
@@ -454,7 +456,8 @@ def load_facts(text: str, file: str, program: Program) -> list[Clause]:
 def _check_subject_fact(st: Clause, program: Program) -> list[KbError]:
     if not st.is_fact:
         return [LoadError("a facts file states facts only, not rules", st.pos,
-                          "state the inputs, e.g. " + next((example_fact(d) for d in program.inputs.values()), "p(a)."))]
+                          "state the inputs, e.g. "
+                          + next((example_fact(d) for d in program.inputs.values()), "p(a)."))]
     name, arity = st.head.key
     info = program.preds.get(name)
     if info is None:

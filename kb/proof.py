@@ -66,7 +66,8 @@ class Failure:
     """A body condition that fails for the subject.
 
     kind: ``missing`` (an input never stated: the answer is unknown), ``mismatch`` (an input
-    stated with another value), ``none_stated`` (an optional input with no record: definite), ``threshold`` (a comparison that is false, with the values),
+    stated with another value), ``none_stated`` (an optional input with no record: definite),
+    ``threshold`` (a comparison that is false, with the values),
     ``holds`` (a negated condition whose atom is proved: ``proof`` says why), ``derived`` (a
     sub-goal that fails: ``because`` lists its own alternatives), ``not_listed`` (a value not
     among the rule-file facts).

@@ -82,7 +82,7 @@ def cmd_question(args: argparse.Namespace) -> int:
     facts = []
     for f in args.facts:
         facts += base.facts_from_path(f)
-    text = getattr(args, "question", None) or getattr(args, "goal")
+    text = getattr(args, "question", None) or args.goal
     ans = base.ask(text, facts=facts, as_of=args.as_of, lang=args.lang)
     fmt = "json" if args.json else args.format
     if fmt == "json":

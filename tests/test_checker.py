@@ -79,8 +79,9 @@ def test_checker_rejects_a_false_why_not(base):
 def test_checker_rejects_a_false_missing_claim(base):
     _, data = checked(base, "ks_distribution_eligible(cove)", facts_file="facts/examples/ks_cove_missing.dl")
     facts = facts_of(base, "facts/examples/ks_cove_missing.dl")
-    from grammar.model import Atom, Const
     from decimal import Decimal
+
+    from grammar.model import Atom, Const
 
     facts.append(Atom("ks_experience_stars", (Const("cove"), Const(Decimal("4.5")))))
     problems = check_answer(data, base.program, facts, AS_OF)

@@ -46,7 +46,8 @@ def test_missing_inputs_answer_unknown():
 
 
 def test_lang_zh_renders_the_tree_in_chinese():
-    r = kb("ask", "--lang", "zh", "--as-of", "2026-11-23", "--facts", BOLT, "can store bolt join kuaishou distribution?")
+    r = kb("ask", "--lang", "zh", "--as-of", "2026-11-23", "--facts", BOLT,
+           "can store bolt join kuaishou distribution?")
     assert r.returncode == 0
     assert "答案: 否" in r.stdout and "不成立的原因" in r.stdout and "出处" in r.stdout
 
