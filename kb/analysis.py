@@ -78,7 +78,7 @@ def clause_outer_vars(clause: Clause, skip: int) -> list[Var]:
     return out
 
 
-def schedule(clause: Clause) -> tuple[Clause, list[LoadError]]:
+def schedule(clause: Clause, initial: frozenset[Var] = frozenset()) -> tuple[Clause, list[LoadError]]:
     """Order the body so every built-in and negation comes after what binds its variables.
 
     Written order is kept wherever it is already valid. Returns the reordered clause and the
@@ -87,7 +87,7 @@ def schedule(clause: Clause) -> tuple[Clause, list[LoadError]]:
     errors: list[LoadError] = []
     pending = list(range(len(clause.body)))
     order: list[int] = []
-    bound: set[Var] = set()
+    bound: set[Var] = set(initial)
     positions = list(clause.body_pos) + [None] * (len(clause.body) - len(clause.body_pos))
     while pending:
         for i in pending:
@@ -114,32 +114,37 @@ def schedule(clause: Clause) -> tuple[Clause, list[LoadError]]:
                 "bind it first with a positive literal such as p(" + (missing[0] if missing else "X") + ")"))
             order.extend(pending)
             break
+    body_list = list(clause.body)
     for agg_i in order:
         lit = clause.body[agg_i]
         if isinstance(lit, Aggregate):
-            errors += _aggregate_safety(lit, clause, agg_i, positions[agg_i] or clause.pos)
+            body_list[agg_i], errs = _aggregate_schedule(lit, clause, agg_i, positions[agg_i] or clause.pos)
+            errors += errs
     head_unbound = [v.name for v in literal_vars(clause.head) if v not in bound]
     if head_unbound and not errors:
         errors.append(LoadError(
             f"unsafe variable {', '.join(head_unbound)} in the head of '{clause.head}'",
             clause.pos, "every head variable must appear in a positive body literal"))
-    body = tuple(clause.body[i] for i in order)
+    body = tuple(body_list[i] for i in order)
     bpos = tuple(positions[i] for i in order)
     return Clause(clause.head, body, clause.notes, clause.pos, bpos), errors
 
 
-def _aggregate_safety(agg: Aggregate, clause: Clause, idx: int, pos: Pos | None) -> list[LoadError]:
-    group = set(aggregate_group(agg, clause_outer_vars(clause, idx)))
-    inner = Clause(Atom("_agg", tuple(sorted(group | set(agg.vars), key=lambda v: v.name))), agg.body,
-                   pos=pos)
-    _, errs = schedule(inner)
+def _aggregate_schedule(agg: Aggregate, clause: Clause, idx: int,
+                        pos: Pos | None) -> tuple[Aggregate, list[LoadError]]:
+    """The aggregate with its own body ordered (group variables come bound from outside)."""
+    group = frozenset(aggregate_group(agg, clause_outer_vars(clause, idx)))
+    inner = Clause(Atom("_agg", tuple(sorted(agg.vars, key=lambda v: v.name))), agg.body,
+                   pos=pos, body_pos=(pos,) * len(agg.body))
+    scheduled, errs = schedule(inner, group)
     if agg.expr is not None:
         bound = group | {v for b in agg.body for v in binds(b, set())}
         free = [v.name for v in term_vars(agg.expr) if v not in bound]
         if free:
             errs.append(LoadError(f"unsafe variable {', '.join(free)} in the summed value of '{agg}'",
                                   pos, "the summed value must come from the aggregate's body"))
-    return [LoadError(e.message.replace("'_agg(", "'aggregate(", 1), pos, e.hint) for e in errs]
+    errs = [LoadError(e.message.replace("'_agg(", "'aggregate(", 1), pos, e.hint) for e in errs]
+    return Aggregate(agg.result, agg.fn, agg.expr, agg.vars, scheduled.body), errs
 
 
 def body_atoms(lit: Literal) -> list[tuple[Atom, bool]]:

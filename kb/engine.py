@@ -46,6 +46,7 @@ from grammar.model import (
 from kb.analysis import aggregate_group, clause_outer_vars
 
 _PREFIX = "g_"
+_STAND_IN = "gz_neg_"
 _FN_NAMES = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
 _CMP_NAMES = {"=": "eq", "!=": "ne", "<": "lt", "=<": "le", ">": "gt", ">=": "ge"}
 
@@ -113,8 +114,9 @@ _register_resolvers()
 class _Compiler:
     """Term model -> pyDatalog object literals (no text involved)."""
 
-    def __init__(self) -> None:
+    def __init__(self, stand_ins: frozenset[str] = frozenset()) -> None:
         self.fresh = itertools.count(1)
+        self.stand_ins = stand_ins  # negated predicates answered from materialised facts
 
     @staticmethod
     def var(v: Var) -> PyTerm:
@@ -144,6 +146,8 @@ class _Compiler:
         if isinstance(lit, Atom):
             return [self.atom(lit)]
         if isinstance(lit, Neg):
+            if lit.atom.pred in self.stand_ins:
+                return [~self.atom(Atom(_STAND_IN + lit.atom.pred, lit.atom.args))]
             return [~self.atom(lit.atom)]
         if isinstance(lit, Compare):
             pre: list = []
@@ -187,6 +191,8 @@ class Engine:
         self._static_facts: list[tuple[str, tuple]] = []
         self._asserted: list[tuple[str, tuple]] = []
         self._agg_names: dict[Aggregate, tuple[str, tuple[Var, ...]]] = {}
+        self._strata = strata
+        self._stand_ins = _negated_over_recursion(clauses, scc)
         self._compile(clauses, strata, scc)
 
     # ---- thread and database ownership
@@ -206,6 +212,8 @@ class Engine:
         self._activate()
         for name, arity in self._arities.items():
             _declare(_PREFIX + name, arity)
+        for name in self._stand_ins:
+            _declare(_PREFIX + _STAND_IN + name, self._arities[name])
         for c in clauses:
             if c.is_fact:
                 self._static_facts.append((_PREFIX + c.head.pred, c.head.values()))
@@ -219,7 +227,7 @@ class Engine:
         # recursive literals first: the form shown not to loop or mis-answer in pyDatalog
         body = sorted(c.body, key=lambda lit: 0 if isinstance(lit, Atom) and lit.pred in comp else 1)
         variants: list[list] = [[]]
-        cc = _Compiler()
+        cc = _Compiler(self._stand_ins)
         for lit in body:
             if isinstance(lit, Aggregate):
                 idx = c.body.index(lit)
@@ -265,28 +273,53 @@ class Engine:
                     pyDatalog_retract(*key)
 
     def _materialise(self) -> list[tuple[str, tuple]]:
-        """Compute every aggregate (lower strata first) and assert its results as facts."""
+        """Compute, lower strata first, every aggregate and every negated predicate that rests
+        on recursion, and assert the results as facts.
+
+        pyDatalog completes one subgoal at a time, not a recursive component, so "not p(a, Y)"
+        over a recursive p can answer wrongly (and differently from run to run); asked with
+        every argument free, p is right, so negation reads that full extension instead."""
         out: list[tuple[str, tuple]] = []
-        for _, name, agg, group in self._aggregates:
-            rows = self._rows(list(agg.body), list(group) + list(agg.vars) + _expr_vars(agg))
-            seen: dict[tuple, set] = {}
-            for row in rows:
-                g = tuple(row[v] for v in group)
-                seen.setdefault(g, set()).add(tuple(row[v] for v in agg.vars) + (
-                    _eval_expr(agg.expr, row) if agg.expr is not None else None,))
-            for g, items in seen.items():
-                if agg.fn == "count":
-                    value: Value = Decimal(len(items))
-                else:
-                    value = sum((x[-1] for x in items if isinstance(x[-1], Decimal)), Decimal(0))
-                for key in ((_PREFIX + name, g + (value,)), (_PREFIX + name + "_key", g)):
-                    pyDatalog_assert(*key)
-                    out.append(key)
+        steps: list[tuple[int, int, object]] = [(self._strata.get(p, 0), 0, p) for p in self._stand_ins]
+        steps += [(level, 1, item) for level, *item in self._aggregates]
+        for _, kind, item in sorted(steps, key=lambda x: (x[0], x[1], str(x[2]))):
+            if kind == 0:
+                out += self._materialise_negated(item)  # type: ignore[arg-type]
+            else:
+                out += self._materialise_aggregate(*item)  # type: ignore[misc]
+        return out
+
+    def _materialise_negated(self, pred: str) -> list[tuple[str, tuple]]:
+        args = tuple(Var(f"A{i}") for i in range(self._arities[pred]))
+        out = []
+        for row in self._rows([Atom(pred, args)], list(args)):
+            key = (_PREFIX + _STAND_IN + pred, tuple(row[a] for a in args))
+            pyDatalog_assert(*key)
+            out.append(key)
+        return out
+
+    def _materialise_aggregate(self, name: str, agg: Aggregate,
+                               group: tuple[Var, ...]) -> list[tuple[str, tuple]]:
+        out: list[tuple[str, tuple]] = []
+        rows = self._rows(list(agg.body), list(group) + list(agg.vars) + _expr_vars(agg))
+        seen: dict[tuple, set] = {}
+        for row in rows:
+            g = tuple(row[v] for v in group)
+            seen.setdefault(g, set()).add(tuple(row[v] for v in agg.vars) + (
+                _eval_expr(agg.expr, row) if agg.expr is not None else None,))
+        for g, items in seen.items():
+            if agg.fn == "count":
+                value: Value = Decimal(len(items))
+            else:
+                value = sum((x[-1] for x in items if isinstance(x[-1], Decimal)), Decimal(0))
+            for key in ((_PREFIX + name, g + (value,)), (_PREFIX + name + "_key", g)):
+                pyDatalog_assert(*key)
+                out.append(key)
         return out
 
     # ---- queries
     def _rows(self, lits: list[Literal], want: list[Var]) -> list[Subst]:
-        cc = _Compiler()
+        cc = _Compiler(self._stand_ins)
         compiled = []
         for lit in lits:
             if isinstance(lit, Aggregate):
@@ -358,6 +391,35 @@ class Engine:
 
     def holds(self, atom: Atom) -> bool:
         return bool(self.solve([atom]))
+
+
+def _negated_over_recursion(clauses: list[Clause], scc: dict[str, frozenset[str]]) -> frozenset[str]:
+    """Predicates negated somewhere whose definition reaches a recursive component."""
+    deps: dict[str, set[str]] = {}
+    for c in clauses:
+        deps.setdefault(c.head.pred, set()).update(a.pred for lit in c.body for a in _atoms(lit))
+    recursive = {p for p, comp in scc.items() if len(comp) > 1 or p in deps.get(p, set())}
+    negated = {lit.atom.pred for c in clauses for lit in _all_literals(c.body) if isinstance(lit, Neg)}
+    out = set()
+    for p in negated:
+        seen, todo = set(), [p]
+        while todo:
+            q = todo.pop()
+            if q not in seen:
+                seen.add(q)
+                todo += deps.get(q, ())
+        if seen & recursive:
+            out.add(p)
+    return frozenset(out)
+
+
+def _all_literals(body: tuple[Literal, ...]) -> list[Literal]:
+    out: list[Literal] = []
+    for lit in body:
+        out.append(lit)
+        if isinstance(lit, Aggregate):
+            out += _all_literals(lit.body)
+    return out
 
 
 def _atoms(lit: Literal) -> list[Atom]:

@@ -15,12 +15,12 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import lru_cache
 
 from grammar.builtins import BuiltinError, call, compare
 from grammar.model import (
     Aggregate,
     Atom,
-    Call,
     Clause,
     Compare,
     Const,
@@ -56,7 +56,7 @@ def eval_term(t: Term, env: Subst) -> Value:
 def _match(args: tuple[Term, ...], row: Row, env: Subst) -> Subst | None:
     """Extend ``env`` so that ``args`` equals ``row``, or None."""
     out = dict(env)
-    for t, value in zip(args, row):
+    for t, value in zip(args, row, strict=True):
         if isinstance(t, Var) and t not in out:
             out[t] = value
             continue
@@ -68,12 +68,39 @@ def _match(args: tuple[Term, ...], row: Row, env: Subst) -> Subst | None:
     return out
 
 
+@lru_cache(maxsize=1024)
+def _aggregate_clause(agg: Aggregate, group: tuple[Var, ...]) -> Clause:
+    """An aggregate's body as a scheduled clause (the loader schedules clause bodies only)."""
+    return schedule(Clause(Atom("aggregate", group + agg.vars), agg.body))[0]
+
+
 class _Evaluator:
     def __init__(self, model: Model) -> None:
         self.model = model
+        self.indexes: dict[tuple[str, tuple[int, ...]], dict[Row, list[Row]]] = {}
 
     def rel(self, pred: str) -> set[Row]:
         return self.model.setdefault(pred, set())
+
+    def add(self, pred: str, rows: set[Row]) -> None:
+        self.rel(pred).update(rows)
+        self.indexes = {k: v for k, v in self.indexes.items() if k[0] != pred}
+
+    def candidates(self, a: Atom, env: Subst) -> Iterable[Row]:
+        """Rows that may match ``a``: those agreeing on its bound arguments. Only a filter
+        (``_match`` decides); exact because Python equality on Guize values is values_equal."""
+        bound = tuple(i for i, t in enumerate(a.args)
+                      if isinstance(t, Const) or (isinstance(t, Var) and t in env))
+        if not bound:
+            return self.rel(a.pred)
+        if (a.pred, bound) not in self.indexes:
+            index: dict[Row, list[Row]] = {}
+            for row in self.rel(a.pred):
+                if len(row) == len(a.args):
+                    index.setdefault(tuple(row[i] for i in bound), []).append(row)
+            self.indexes[(a.pred, bound)] = index
+        key = tuple(eval_term(a.args[i], env) for i in bound)
+        return self.indexes[(a.pred, bound)].get(key, ())
 
     def solve(self, body: tuple[Literal, ...], env: Subst, clause: Clause | None = None,
               delta: tuple[int, set[Row]] | None = None) -> Iterator[Subst]:
@@ -90,14 +117,15 @@ class _Evaluator:
     def literal(self, lit: Literal, env: Subst, clause: Clause | None,
                 rows: set[Row] | None) -> Iterator[Subst]:
         if isinstance(lit, Atom):
-            for row in self.rel(lit.pred) if rows is None else rows:
+            for row in self.candidates(lit, env) if rows is None else rows:
                 if len(row) == len(lit.args):
                     out = _match(lit.args, row, env)
                     if out is not None:
                         yield out
         elif isinstance(lit, Neg):  # unbound (anonymous) variables are "any value"
             a = lit.atom
-            if not any(len(r) == len(a.args) and _match(a.args, r, env) is not None for r in self.rel(a.pred)):
+            rows = self.candidates(a, env)
+            if not any(len(r) == len(a.args) and _match(a.args, r, env) is not None for r in rows):
                 yield env
         elif isinstance(lit, Compare):
             yield from self.compare(lit, env)
@@ -119,8 +147,7 @@ class _Evaluator:
         assert clause is not None, "aggregates occur only in clause bodies"
         group = aggregate_group(agg, clause_outer_vars(clause, clause.body.index(agg)))
         inner = {v: env[v] for v in group}  # the scheduler bound every group variable already
-        # the loader schedules clause bodies, not aggregate bodies: order this one here
-        sub = schedule(Clause(Atom("aggregate", group + agg.vars), agg.body))[0]
+        sub = _aggregate_clause(agg, group)
         items: set[tuple] = set()  # distinct (vars..., summed value)
         for sol in self.solve(sub.body, inner, sub):
             key = tuple(sol[v] for v in agg.vars)
@@ -173,7 +200,7 @@ def evaluate(program, facts: Iterable[Atom], as_of: _dt.date) -> Model:
             delta.setdefault(c.head.pred, set()).update(ev.fire(c) - ev.rel(c.head.pred))
         while any(delta.values()):
             for pred, rows in delta.items():
-                ev.rel(pred).update(rows)
+                ev.add(pred, rows)
             # later rounds: each derivation must use at least one tuple new in the last round
             new: dict[str, set[Row]] = {}
             for c in layer:
