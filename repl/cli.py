@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Print the vocabulary: types, inputs and askable predicates.")
     v.add_argument("--json", action="store_true", help="print JSON instead of Markdown.")
     v.add_argument("--md", action="store_true", help="print Markdown (the default).")
+    r = sub.add_parser("rules", help="List the clauses, which statements they encode and their quotes.",
+                       description="List the clauses, which statements they encode and their quotes.")
+    r.add_argument("--source", metavar="DOC", help="only clauses citing this document (e.g. 004 or D004).")
+    r.add_argument("--ambiguous", action="store_true", help="list every @reading with its quote.")
+    cv = sub.add_parser("coverage", help="Statements encoded per document; clauses proven and blocked by scenarios.",
+                        description="Statements encoded per document; clauses proven and blocked by scenarios.")
+    cv.add_argument("--scenarios", metavar="DIR", default=None,
+                    help="scenario directory (default: tests/scenarios of this checkout).")
     return p
 
 
@@ -139,6 +147,53 @@ def cmd_vocab(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules(args: argparse.Namespace) -> int:
+    from kb.loader import load_program, strip_ruby
+
+    program = load_program()
+    doc = (args.source or "").upper().removeprefix("D")
+    for c in program.clauses:
+        files = {x.file[:3] for x in c.notes.sources}
+        if doc and doc not in files:
+            continue
+        if args.ambiguous:
+            for reading in c.notes.readings:
+                print(f"{c.id}  [{', '.join(c.notes.rules)}]  {c.pos}")
+                for x in c.notes.sources:
+                    print(f'    quote: {x.file}: "{strip_ruby(x.quote)}"')
+                print(f"    reading: {reading}")
+            continue
+        if c.is_fact and not c.notes.id:
+            continue
+        quote = strip_ruby(c.notes.sources[0].quote) if c.notes.sources else ""
+        print(f"{c.id}  {c.head}  [{', '.join(c.notes.rules) or '-'}]  {c.pos}")
+        if quote:
+            print(f'    "{quote[:100]}"')
+    for n in program.not_encoded:
+        if not args.ambiguous and (not doc or n.rule[1:4] == doc):
+            print(f"not encoded: {n.rule}  {n.reason}  {n.pos}")
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from kb.api import KnowledgeBase
+    from kb.scenarios import coverage, coverage_lines, inventory_ids
+
+    folder = Path(args.scenarios) if args.scenarios else Path(__file__).resolve().parent.parent / "tests" / "scenarios"
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        print(f"note: no scenario files in {folder}: clause coverage not measured")
+    inventory = inventory_ids()
+    if inventory is None:
+        print("note: ../shared/rule-inventory.md not found: statements counted from the rule files only")
+    cov = coverage(KnowledgeBase.default(), files, inventory)
+    print("\n".join(coverage_lines(cov)))
+    missing = sum(len(row["missing"]) for row in cov.per_doc.values())
+    return 1 if missing or cov.failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -150,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as e:
         return int(e.code or 0)
     handlers = {"ask": cmd_question, "why": cmd_question, "why-not": cmd_question,
-                "check": cmd_check, "vocab": cmd_vocab}
+                "check": cmd_check, "vocab": cmd_vocab, "rules": cmd_rules, "coverage": cmd_coverage}
     try:
         return handlers[args.command](args)
     except KbError as e:
@@ -158,6 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 1
+    except BrokenPipeError:  # `kb ... | head`: the reader left; say nothing more
+        sys.stderr.close()
+        return 0
     except Exception as e:  # a bug in Guize: say so in one line (GUIZE_DEBUG=1 shows the traceback)
         if os.environ.get("GUIZE_DEBUG"):
             raise

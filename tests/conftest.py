@@ -70,94 +70,14 @@ class ScenarioItem(pytest.Item):
         self.case = case
 
     def runtest(self):
-        case = self.case
-        base = KnowledgeBase.default()
-        as_of = case.get("as_of", AS_OF)
-        if isinstance(as_of, str):
-            as_of = dt.date.fromisoformat(as_of)
-        ans, data = checked(base, str(case["ask"]), case.get("facts", "") or "", as_of, lang=case.get("lang"))
-        self.data = data
-        assert data["answer"] == case["expect"], f"expected {case['expect']}, got {data['answer']}"
-        if "missing" in case:
-            assert set(data["missing"]) == set(case["missing"]), data["missing"]
-        if "bindings" in case:
-            got = [{k: str(v) for k, v in b.items()} for b in data["bindings"]]
-            assert got == [{k: str(v) for k, v in b.items()} for b in case["bindings"]], got
-        cited = rules_cited(base.program, data)
-        missing = set(case.get("cites", [])) - cited
-        assert not missing, f"the answer does not rest on {sorted(missing)} (it cites {sorted(cited)})"
-        CLAUSE_USE.record(data)
+        from kb.scenarios import run_case
+
+        self.outcome = run_case(KnowledgeBase.default(), self.case)
+        assert self.outcome.ok, "\n".join(self.outcome.problems)
 
     def repr_failure(self, excinfo):
-        text = getattr(self, "data", {}).get("text", "")
-        return f"{self.name}\n{excinfo.value}\n\n{text}"
+        data = getattr(getattr(self, "outcome", None), "data", None) or {}
+        return f"{self.name}\n{excinfo.value}\n\n{data.get('text', '')}"
 
     def reportinfo(self):
         return self.path, 0, f"scenario: {self.name}"
-
-
-def clauses_in(data: dict) -> tuple[set[str], set[str]]:
-    """Clause ids a published answer proves with, and the ids it shows blocked."""
-    proven: set[str] = set()
-    blocked: set[str] = set()
-
-    def node(n):
-        if n.get("kind") == "derived":
-            proven.add(n["clause"])
-        for p in n.get("premises", []):
-            node(p)
-
-    def alt(a):
-        if a.get("failures"):
-            blocked.add(a["clause"])
-        for f in a.get("failures", []):
-            if f.get("proof"):
-                node(f["proof"])
-            for b in f.get("because", []):
-                alt(b)
-
-    for p in [data.get("proof")] + data.get("proofs", []):
-        if p:
-            node(p)
-    for a in data.get("why_not", []):
-        alt(a)
-    for u in data.get("unknown_because", []):
-        for a in u["why_not"]:
-            alt(a)
-    return proven, blocked
-
-
-def rules_cited(program, data: dict) -> set[str]:
-    proven, blocked = clauses_in(data)
-    out: set[str] = set()
-    for cid in proven | blocked:
-        c = program.clause(cid)
-        if c is not None:
-            out |= set(c.notes.rules)
-    return out
-
-
-class _ClauseUse:
-    """Which clauses the scenarios prove and block (written for `kb coverage` on request)."""
-
-    def __init__(self) -> None:
-        self.proven: set[str] = set()
-        self.blocked: set[str] = set()
-
-    def record(self, data: dict) -> None:
-        p, b = clauses_in(data)
-        self.proven |= p
-        self.blocked |= b
-
-
-CLAUSE_USE = _ClauseUse()
-
-
-def pytest_sessionfinish(session):
-    import json
-    import os
-
-    out = os.environ.get("GUIZE_CLAUSE_USE")
-    if out and (CLAUSE_USE.proven or CLAUSE_USE.blocked):
-        with open(out, "w", encoding="utf-8") as f:
-            json.dump({"proven": sorted(CLAUSE_USE.proven), "blocked": sorted(CLAUSE_USE.blocked)}, f, indent=1)

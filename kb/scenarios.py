@@ -1,0 +1,184 @@
+"""Scenario files (tests/scenarios/*.yaml) and coverage: which inventory statements are
+encoded, and which clauses the scenarios both prove and block.
+
+A scenario is data: a sentence-named case with an as-of date, facts, a goal or question, the
+expected answer, and the inventory ids its proof (or why-not) must rest on. The same runner
+serves the pytest plugin and `kb coverage`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grammar.errors import KbError
+from kb.api import KnowledgeBase
+from kb.checker import check_answer
+from kb.loader import Program, seeds_dir
+from kb.render import answer_json
+
+DEFAULT_AS_OF = _dt.date(2026, 11, 23)
+
+
+@dataclass
+class Outcome:
+    case: dict[str, Any]
+    data: dict[str, Any] | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    import yaml  # a test/coverage dependency only: the engine never needs it
+
+    return list(yaml.safe_load(path.read_text("utf-8")) or [])
+
+
+def run_case(base: KnowledgeBase, case: dict[str, Any]) -> Outcome:
+    out = Outcome(case)
+    as_of = case.get("as_of", DEFAULT_AS_OF)
+    if isinstance(as_of, str):
+        as_of = _dt.date.fromisoformat(as_of)
+    try:
+        facts = base.facts_from_text(case.get("facts", "") or "", f"<scenario {case.get('name', '')}>")
+        ans = base.ask(str(case["ask"]), facts=facts, as_of=as_of, lang=case.get("lang"))
+    except KbError as e:
+        if case.get("expect") == "error":
+            return out
+        out.problems.append(f"error: {e}")
+        return out
+    data = answer_json(ans, base.program)
+    out.data = data
+    out.problems += check_answer(data, base.program, [f.head for f in facts], as_of)
+    if data["answer"] != case["expect"]:
+        out.problems.append(f"expected {case['expect']}, got {data['answer']}")
+    if "missing" in case and set(data["missing"]) != set(case["missing"]):
+        out.problems.append(f"missing inputs {data['missing']}, expected {case['missing']}")
+    if "bindings" in case:
+        got = [{k: str(v) for k, v in b.items()} for b in data["bindings"]]
+        want = [{k: str(v) for k, v in b.items()} for b in case["bindings"]]
+        if got != want:
+            out.problems.append(f"bindings {got}, expected {want}")
+    cited = rules_cited(base.program, data)
+    lacking = set(case.get("cites", [])) - cited
+    if lacking:
+        out.problems.append(f"the answer does not rest on {sorted(lacking)} (it cites {sorted(cited)})")
+    return out
+
+
+def clauses_in(data: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """Clause ids a published answer proves with, and the ids it shows blocked."""
+    proven: set[str] = set()
+    blocked: set[str] = set()
+
+    def node(n: dict[str, Any]) -> None:
+        if n.get("kind") == "derived":
+            proven.add(n["clause"])
+        for p in n.get("premises", []):
+            node(p)
+
+    def alt(a: dict[str, Any]) -> None:
+        if a.get("failures"):
+            blocked.add(a["clause"])
+        for f in a.get("failures", []):
+            if f.get("proof"):
+                node(f["proof"])
+            for b in f.get("because", []):
+                alt(b)
+
+    for p in [data.get("proof")] + data.get("proofs", []):
+        if p:
+            node(p)
+    for a in data.get("why_not", []):
+        alt(a)
+    for u in data.get("unknown_because", []):
+        for a in u["why_not"]:
+            alt(a)
+    return proven, blocked
+
+
+def rules_cited(program: Program, data: dict[str, Any]) -> set[str]:
+    proven, blocked = clauses_in(data)
+    out: set[str] = set()
+    for cid in proven | blocked:
+        c = program.clause(cid)
+        if c is not None:
+            out |= set(c.notes.rules)
+    return out
+
+
+# ---------------------------------------------------------------------------------------- coverage
+
+def inventory_ids(path: Path | None = None) -> list[str] | None:
+    """Statement ids of ../shared/rule-inventory.md (None when it is not beside the checkout)."""
+    if path is None:
+        seeds = seeds_dir()
+        path = seeds.parent / "rule-inventory.md" if seeds else None
+    if path is None or not path.is_file():
+        return None
+    return re.findall(r"^### (D\d{3}-R\d+)\b", path.read_text("utf-8"), re.M)
+
+
+@dataclass
+class Coverage:
+    per_doc: dict[str, dict[str, list[str]]]  # doc -> {"encoded": [...], "marked": [...], "missing": [...]}
+    clauses: dict[str, tuple[bool, bool, str]]  # clause id -> (proven, blocked, position)
+    scenarios: int
+    failed: list[Outcome]
+
+
+def coverage(base: KnowledgeBase, scenario_files: Iterable[Path], inventory: list[str] | None) -> Coverage:
+    program = base.program
+    encoded = {r for c in program.clauses for r in c.notes.rules}
+    marked = {n.rule for n in program.not_encoded}
+    ids = inventory if inventory is not None else sorted(encoded | marked)
+    per_doc: dict[str, dict[str, list[str]]] = {}
+    for rid in ids:
+        doc = rid.split("-")[0]
+        row = per_doc.setdefault(doc, {"encoded": [], "marked": [], "missing": []})
+        row["encoded" if rid in encoded else "marked" if rid in marked else "missing"].append(rid)
+    proven: set[str] = set()
+    blocked: set[str] = set()
+    failed: list[Outcome] = []
+    count = 0
+    for f in scenario_files:
+        for case in load_cases(f):
+            count += 1
+            out = run_case(base, case)
+            if not out.ok:
+                failed.append(out)
+            if out.data:
+                p, b = clauses_in(out.data)
+                proven |= p
+                blocked |= b
+    clauses = {c.id: (c.id in proven, c.id in blocked, str(c.pos)) for c in program.clauses if not c.is_fact}
+    return Coverage(per_doc, clauses, count, failed)
+
+
+def coverage_lines(cov: Coverage) -> list[str]:
+    out = ["| document | statements | encoded | marked @not_encoded | missing |", "|---|---|---|---|---|"]
+    for doc, row in sorted(cov.per_doc.items()):
+        total = sum(len(v) for v in row.values())
+        out.append(f"| {doc} | {total} | {len(row['encoded'])} | {len(row['marked'])} | {len(row['missing'])} |")
+    missing = [r for row in cov.per_doc.values() for r in row["missing"]]
+    if missing:
+        out.append("missing: " + ", ".join(missing))
+    both = [c for c, (p, b, _) in cov.clauses.items() if p and b]
+    out.append("")
+    out.append(f"{cov.scenarios} scenario(s), {len(cov.failed)} failing; {len(cov.clauses)} clauses: "
+               f"{sum(p for p, _, _ in cov.clauses.values())} proven, "
+               f"{sum(b for _, b, _ in cov.clauses.values())} blocked, {len(both)} both")
+    for cid, (p, b, pos) in sorted(cov.clauses.items()):
+        if not (p and b):
+            what = "never proven or blocked" if not (p or b) else ("never blocked" if p else "never proven")
+            out.append(f"  {cid}: {what} ({pos})")
+    for o in cov.failed:
+        out.append(f"  FAILED scenario: {o.case.get('name')}: {'; '.join(o.problems)}")
+    return out
