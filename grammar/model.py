@@ -145,6 +145,8 @@ class Annotations:
     readings: tuple[str, ...] = ()
     valid_from: _dt.date | None = None
     valid_until: _dt.date | None = None
+    templates: tuple[tuple[str, str, str], ...] = ()  # (lang, whole question, goal text)
+    controlled_by: str | None = None  # inputs: who sets the value when it is not the subject
 
     def doc(self, lang: str) -> str | None:
         return next((t for lg, t in self.docs if lg == lang), None)

@@ -37,7 +37,7 @@ from grammar.model import (
 )
 
 ANNOTATION_KEYS = ("id", "source", "rule", "not_encoded", "doc", "ask", "name", "reading",
-                   "valid_from", "valid_until")
+                   "valid_from", "valid_until", "controlled_by")
 
 # Friendly names for grammar terminals in "expected ..." messages.
 _TERMINAL_NAMES = {
@@ -100,7 +100,15 @@ class ToAnnotation(Transformer):
         return ("doc", (str(xs[0]), _unquote(str(xs[1]))))
 
     def ask(self, xs):
-        return ("ask", tuple((str(xs[0]), _unquote(str(x))) for x in xs[1:]))
+        lang = str(xs[0])
+        phrases = [_unquote(str(x)) for x in xs[1:] if x.type == "STRING"]
+        goal = next((str(x) for x in xs[1:] if x.type == "GOAL"), None)
+        if goal is not None:  # whole questions that stand for one goal ("which modes need a contract")
+            return ("template", tuple((lang, p, goal) for p in phrases))
+        return ("ask", tuple((lang, p) for p in phrases))
+
+    def controlled_by(self, xs):
+        return ("controlled_by", _unquote(str(xs[0])))
 
     def name(self, xs):
         return ("name", (str(xs[0]), _unquote(str(xs[1]))))
@@ -286,6 +294,7 @@ def _annotation_error(text: str, e: UnexpectedInput, pos: Pos) -> RuleSyntaxErro
         "not_encoded": '%% @not_encoded D004-R11 "why no encoding helps"',
         "doc": '%% @doc en "text" (or zh)', "ask": '%% @ask en "phrase" | "other phrase"',
         "name": '%% @name zh "名称"', "reading": '%% @reading "how the ambiguous text is read"',
+        "controlled_by": '%% @controlled_by "the platform"',
         "valid_from": "%% @valid_from 2021-05-21", "valid_until": "%% @valid_until 2021-05-21",
     }[key]
     return RuleSyntaxError(f"malformed @{key} annotation", where, f"expected: {usage}")
@@ -431,7 +440,7 @@ def _attach(items: list, file: str) -> list[Statement]:
 
 
 def _annotations(notes: list[_Note]) -> Annotations:
-    kw: dict = {"sources": [], "rules": [], "docs": [], "asks": [], "names": [], "readings": []}
+    kw: dict = {"sources": [], "rules": [], "docs": [], "asks": [], "names": [], "readings": [], "templates": []}
     for n in notes:
         if n.key == "id":
             kw["id"] = n.value
@@ -444,12 +453,14 @@ def _annotations(notes: list[_Note]) -> Annotations:
             kw["docs"].append(n.value)
         elif n.key == "ask":
             kw["asks"].extend(n.value)  # type: ignore[arg-type]
+        elif n.key == "template":
+            kw["templates"].extend(n.value)  # type: ignore[arg-type]
         elif n.key == "name":
             kw["names"].append(n.value)
         elif n.key == "reading":
             kw["readings"].append(n.value)
         else:
             kw[n.key] = n.value
-    for k in ("sources", "rules", "docs", "asks", "names", "readings"):
+    for k in ("sources", "rules", "docs", "asks", "names", "readings", "templates"):
         kw[k] = tuple(kw[k])
     return Annotations(**kw)

@@ -74,6 +74,7 @@ class Program:
     scc: dict[str, frozenset[str]]
     files: list[str]
     quotes_checked: bool
+    templates: list[tuple[str, str, Atom]] = field(default_factory=list)  # (lang, question, goal)
 
     def clause(self, cid: str) -> Clause | None:
         return self._by_id.get(cid)
@@ -178,11 +179,35 @@ def load_program(files: Iterable[tuple[str, str]] | None = None, seeds: Path | N
     errors += _check_annotations(clauses, seeds)
     strata, scc, serrs = stratify(clauses)
     errors += serrs
+    templates, terrs = _templates(clauses, preds)
+    errors += terrs
     if errors:
         raise LoadErrors(_dedupe(errors))
     seeds_path = _seeds_path(seeds)
     return Program(clauses, inputs, types, not_encoded, preds, strata, scc,
-                   [n for n, _ in files], seeds_path is not None)
+                   [n for n, _ in files], seeds_path is not None, templates)
+
+
+def _templates(clauses: list[Clause], preds: dict[str, PredInfo]) -> tuple[list[tuple[str, str, Atom]], list[KbError]]:
+    """``@ask ... = goal(...)`` questions: each must name a known predicate with its arity."""
+    out: list[tuple[str, str, Atom]] = []
+    errors: list[KbError] = []
+    for c in clauses:
+        for lang, phrase, goal_text in c.notes.templates:
+            pos = c.notes.sources[0].pos if c.notes.sources else c.pos
+            module, errs = parse_recovering(f"gz_template :- {goal_text}.", str(pos))
+            goal = module.statements[0].body[0] if module.statements and not errs else None  # type: ignore[union-attr]
+            if not isinstance(goal, Atom):
+                errors.append(LoadError(f"the goal of @ask {phrase!r} is not a goal: {goal_text}", c.pos,
+                                        "write e.g. = jd_mc_mode_needs_contract(M)"))
+                continue
+            info = preds.get(goal.pred)
+            if info is None or info.arity != len(goal.args):
+                errors.append(LoadError(f"the goal of @ask {phrase!r} names an unknown predicate {goal.pred}/"
+                                        f"{len(goal.args)}", c.pos, did_you_mean(goal.pred, preds) or "see kb vocab"))
+                continue
+            out.append((lang, phrase, goal))
+    return out, errors
 
 
 def _dedupe(errors: list[KbError]) -> list[KbError]:
