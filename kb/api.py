@@ -83,15 +83,19 @@ class KnowledgeBase:
 
     # ---- questions
     def lexicon(self, facts: Sequence[Clause] = ()) -> Lexicon:
-        phrases = []
+        phrases, inputs = [], []
         for info in self.program.preds.values():
+            target = inputs if info.kind == "input" else phrases
             for lang, text in info.asks:
-                phrases.append(Phrase(text, lang, info.name, info.arity))
+                target.append(Phrase(text, lang, info.name, info.arity))
+            if info.decl is not None:
+                for lang, text in info.decl.notes.names:
+                    inputs.append(Phrase(text, lang, info.name, info.arity))
         subjects = sorted({str(f.head.args[0].value) for f in facts  # type: ignore[union-attr]
                            if f.head.args and isinstance(f.head.args[0], Const)
                            and isinstance(f.head.args[0].value, str)})
         preds = {n: i.arity for n, i in self.program.preds.items()}
-        return Lexicon(tuple(phrases), tuple(subjects), preds)
+        return Lexicon(tuple(phrases), tuple(subjects), preds, tuple(inputs), tuple(self.program.templates))
 
     def parse(self, text: str, facts: Sequence[Clause] = ()) -> Question:
         lex = self.lexicon(facts)
