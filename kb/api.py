@@ -22,6 +22,7 @@ from grammar.question import Lexicon, Phrase, Question, QuestionParser, language
 from kb.engine import Engine
 from kb.loader import Program, facts_from_path, load_facts, load_program
 from kb.proof import Alternative, Node, Prover, missing_inputs, unknown_negations
+from kb.whatif import Hypothesis, Plan, Planner, hypothetical
 
 SCHEMA = "guize.answer/1"
 
@@ -44,6 +45,11 @@ class Answer:
     facts: list[Clause] = field(default_factory=list)
     # a closed-world proof exists, but it rests on "not A" where A is itself unknown
     unknown_because: list[tuple[Atom, list[Alternative]]] = field(default_factory=list)
+    topic: str | None = None  # "not covered": the words no encoded document covers
+    suggestions: list[str] = field(default_factory=list)
+    what_if: list[Hypothesis] = field(default_factory=list)
+    before: str | None = None  # what-if: the answer without the hypothesis
+    needed: Plan | None = None
 
 
 class KnowledgeBase:
@@ -97,14 +103,17 @@ class KnowledgeBase:
         preds = {n: i.arity for n, i in self.program.preds.items()}
         return Lexicon(tuple(phrases), tuple(subjects), preds, tuple(inputs), tuple(self.program.templates))
 
-    def parse(self, text: str, facts: Sequence[Clause] = ()) -> Question:
+    def _parser_for(self, facts: Sequence[Clause]) -> QuestionParser:
         lex = self.lexicon(facts)
         key = lex.subjects
         if key not in self._parsers:
             if len(self._parsers) > 32:
                 self._parsers.clear()
             self._parsers[key] = QuestionParser(lex)
-        return self._parsers[key].parse(text)
+        return self._parsers[key]
+
+    def parse(self, text: str, facts: Sequence[Clause] = ()) -> Question:
+        return self._parser_for(facts).parse(text)
 
     def ask(self, question: str | Atom, facts: Sequence[Clause] = (), as_of: _dt.date | None = None,
             lang: str | None = None) -> Answer:
@@ -119,14 +128,51 @@ class KnowledgeBase:
             q = self.parse(text, facts)
             if lang is None and q.kind != "goal":
                 lang = language_of(question)
-        self._check_goal(q.goal)
-        if self._recursive_dependency(q.goal.pred):
-            ans = self._answer_guarded(q, facts, as_of)
+        if q.kind == "uncovered":
+            ans = Answer(q.text, q.goal, as_of, "unknown", kind="uncovered", lang=q.lang, topic=q.topic,
+                         facts=list(facts), suggestions=self._parser_for(facts).nearest(q.topic or ""))
+        elif q.kind == "what_if":
+            ans = self._what_if(q, facts, as_of)
         else:
-            ans = self._answer(q, facts, as_of)
+            ans = self._evaluate(q, facts, as_of)
+            if q.kind == "needed":
+                self._what_needed(ans, q, facts, as_of)
         ans.question = question if isinstance(question, str) else str(question)
         ans.lang = lang or q.lang
         return ans
+
+    def _evaluate(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
+        self._check_goal(q.goal)
+        if self._recursive_dependency(q.goal.pred):
+            return self._answer_guarded(q, facts, as_of)
+        return self._answer(q, facts, as_of)
+
+    def _what_if(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
+        """The question asked of a copy of the facts with the hypothesis applied."""
+        subject = q.goal.args[0].value if q.goal.args and isinstance(q.goal.args[0], Const) else None
+        if subject is None:
+            raise QueryError("a what-if question needs a subject", hint="e.g. if acme had experience stars 4.5, ...")
+        changed, hyps = hypothetical(self.program, facts, subject, q.assignments)
+        plain = Question("yes_no", q.goal, q.lang, q.text)
+        before = self._evaluate(plain, facts, as_of)
+        after = self._evaluate(Question("what_if", q.goal, q.lang, q.text), changed, as_of)
+        after.what_if, after.before = hyps, before.answer
+        return after
+
+    def _what_needed(self, ans: Answer, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> None:
+        if ans.answer == "yes" or not q.goal.is_ground():
+            return
+        goal = q.goal
+
+        def ask(changed: list[Clause], day: _dt.date) -> str:
+            return self._evaluate(Question("yes_no", goal, q.lang, q.text), changed, day).answer
+
+        def holds_at(atom: Atom, day: _dt.date) -> bool:
+            with self.engine.session([f.head for f in facts], day) as s:
+                return s.holds(atom)
+
+        planner = Planner(self.program, None, facts, as_of, ask, holds_at)  # type: ignore[arg-type]
+        ans.needed = planner.best(ans.why_not)
 
     # pyDatalog's compiled engine cannot be interrupted (not even by SIGINT/SIGALRM). Rules are
     # compiled in the form shown to terminate, but a question that reaches a recursive rule

@@ -126,9 +126,13 @@ class Checker:
             a = subst_atom(lit.atom, env)
             if prem.get("kind") != "absent" or prem.get("goal") != str(Neg(a)):
                 return None, [f"{where}: expected an absent leaf for not {a}"]
+            problems = []
+            for k, alt in enumerate(prem.get("because", [])):
+                problems += self.alternative(alt, f"{where}.because[{k}]")
             if not a.is_ground():
-                return env, []  # existential negation: checked through the model below
-            return env, ([f"{where}: {a} does hold, so 'not {a}' is false"] if self.true(a) else [])
+                holds = bool(self._solve(a, {}))
+                return env, problems + ([f"{where}: some {a} holds, so 'not {a}' is false"] if holds else [])
+            return env, problems + ([f"{where}: {a} does hold, so 'not {a}' is false"] if self.true(a) else [])
         if isinstance(lit, Compare):
             try:
                 if lit.op == "=" and isinstance(lit.lhs, Var) and lit.lhs not in env:
@@ -258,7 +262,7 @@ class Checker:
                 problems += self.proof(ans["proof"]) if ans.get("proof") else ["unknown without its proof"]
                 for k, u in enumerate(ans["unknown_because"]):
                     neg = _parse_pattern(u["negated"])
-                    if self.true(neg):
+                    if (self.true(neg) if neg.is_ground() else bool(self._solve(neg, {}))):
                         problems.append(f"unknown_because[{k}]: {neg} holds, so it is not unknown")
                     if not any(a.get("unknown") for a in u["why_not"]):
                         problems.append(f"unknown_because[{k}]: no alternative of {neg} is unknown")
@@ -267,7 +271,8 @@ class Checker:
                 return problems
             if goal.is_ground() and self.true(goal):
                 problems.append(f"answer {ans['answer']}, but {goal} holds in the reference model")
-            if goal.is_ground() and not ans.get("why_not"):
+            derived = [c for c in self.p.clauses_for(goal.pred) if not c.is_fact]
+            if goal.is_ground() and derived and not ans.get("why_not"):
                 problems.append(f"answer {ans['answer']} without a why-not")
             if ans["answer"] == "unknown" and not ans.get("missing"):
                 problems.append("answer unknown without naming the missing inputs")

@@ -59,6 +59,7 @@ class Node:
     where: str | None = None
     values: dict[str, Value] = field(default_factory=dict)
     items: list[tuple[Value, ...]] = field(default_factory=list)
+    because: list[Alternative] = field(default_factory=list)  # absent: why the negated goal fails
 
 
 @dataclass
@@ -76,6 +77,8 @@ class Failure:
     kind: str
     literal: Literal
     unknown: bool = False
+    source: Literal | None = None  # the clause's own literal, before substitution
+    inputs: dict[Var, tuple[Atom, int]] = field(default_factory=dict)  # var -> (stated fact, position)
     observed: list[Atom] = field(default_factory=list)
     values: dict[str, Value] = field(default_factory=dict)
     proof: Node | None = None
@@ -160,13 +163,22 @@ class Prover:
                     return None
                 premises.append(sub)
             elif isinstance(lit, Neg):
-                premises.append(Node("absent", Neg(subst_atom(lit.atom, sol))))
+                premises.append(self._absent(subst_atom(lit.atom, sol), depth))
             elif isinstance(lit, Compare):
                 premises.append(self._builtin(lit, sol))
             else:
                 premises.append(self._aggregate(lit, c, sol))
         bindings = {v.name: sol[v] for v in _clause_vars(c) if v in sol and not v.name.startswith("_")}
         return Node("derived", atom, clause=c.id, bindings=bindings, cites=cites_of(c), premises=premises)
+
+    def _absent(self, atom: Atom, depth: int) -> Node:
+        """A negated condition that holds; for a derived one, also why it fails (so "not
+        eligible" shows the failing condition, and its unknowns can be found)."""
+        node = Node("absent", Neg(atom))
+        info = self.program.preds.get(atom.pred)
+        if info is not None and info.kind == "derived" and depth < MAX_DEPTH // 4:
+            node.because = self.why_not(atom, depth + 1)
+        return node
 
     @staticmethod
     def _builtin(lit: Compare, env: Subst) -> Node:
@@ -237,6 +249,8 @@ class Prover:
                 continue
             env = alive[0]
             failure = self._failure(lit, env, depth, path, pos)
+            failure.source = lit
+            failure.inputs = self._input_sources(satisfied, env)
             if failure.kind == "threshold":  # show the stated facts the compared values came from
                 shared = set(literal_vars(lit))
                 failure.observed = [a for a in (subst_atom(x, env) for x in satisfied
@@ -244,6 +258,21 @@ class Prover:
             failures.append(failure)
             failed_vars |= {v for v in literal_vars(lit) if v not in env}
         return Alternative(c.id, subst_atom(c.head, env0), cites_of(c), failures, skipped)
+
+    def _input_sources(self, satisfied: list[Atom], env: Subst) -> dict[Var, tuple[Atom, int]]:
+        """For each variable bound by a stated input fact: that fact and the argument position."""
+        out: dict[Var, tuple[Atom, int]] = {}
+        for x in satisfied:
+            info = self.program.preds.get(x.pred)
+            if info is None or info.kind != "input":
+                continue
+            fact = subst_atom(x, env)
+            if fact not in self.facts:
+                continue
+            for i, t in enumerate(x.args):
+                if isinstance(t, Var) and t not in out:
+                    out[t] = (fact, i)
+        return out
 
     def _failure(self, lit: Literal, env: Subst, depth: int, path: frozenset, pos: Pos | None) -> Failure:
         sub = subst_literal(lit, env)
@@ -369,18 +398,21 @@ def to_json_value(v: Any) -> Any:
 
 def unknown_negations(prover: Prover, node: Node, seen: set | None = None) -> list[tuple[Atom, list[Alternative]]]:
     """Absent leaves of a proof whose atom is not false but *unknown* (it fails only for want
-    of inputs): "not eligible" is not established while eligibility itself is unknown."""
+    of inputs): "not eligible(s)" is not established while eligibility itself is unknown, and
+    "no serious violation" is not established while a stated record has no type. An unstated
+    attribute of the subject itself under "not p(s, _)" stays closed-world ("no function is
+    stated as down")."""
     seen = set() if seen is None else seen
     out: list[tuple[Atom, list[Alternative]]] = []
-    if node.kind == "absent" and isinstance(node.goal, Neg):
+    if node.kind == "absent" and isinstance(node.goal, Neg) and node.goal.atom not in seen:
         atom = node.goal.atom
-        info = prover.program.preds.get(atom.pred)
-        # only a ground condition ("not eligible(s)") can be unknown; "not p(s, _)" reads
-        # "no record of p is stated" and stays closed-world
-        if atom not in seen and atom.is_ground() and info is not None and info.kind == "derived":
-            seen.add(atom)
-            alts = prover.why_not(atom)
-            if any(a.unknown for a in alts):
+        seen.add(atom)
+        alts = node.because
+        if any(a.unknown for a in alts):
+            own = {a for a in atom.args if isinstance(a, Const)}
+            records = [m for m in missing_inputs(alts)
+                       if m.args and isinstance(m.args[0], Const) and m.args[0] not in own]
+            if atom.is_ground() or records:
                 out.append((atom, alts))
     for p in node.premises:
         out += unknown_negations(prover, p, seen)

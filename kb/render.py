@@ -12,6 +12,7 @@ from grammar.model import Aggregate, Atom, Compare, Literal, Neg, format_value
 from kb.api import SCHEMA, Answer
 from kb.loader import Program, strip_ruby
 from kb.proof import Alternative, Cite, Failure, Node, to_json_value
+from kb.whatif import describe
 
 _OPS_ZH = {">=": "≥", "=<": "≤", ">": ">", "<": "<", "=": "=", "!=": "≠"}
 
@@ -27,6 +28,14 @@ _L = {
            "alternative": "by rule", "answers": "answer(s)", "counted": "counted", "summed": "summed",
            "no_rule": "no rule can derive it", "builtin": "calculation",
            "none_stated": "none stated",
+           "uncovered": "Not covered: no encoded document says anything about \"{topic}\".",
+           "suggest": "Questions Guize can answer: ", "what_if": "What if", "before": "without the change",
+           "needed": "What is needed (the smallest set of changes found)", "not_yours": "not up to the subject",
+           "verified": "✓ checked: with these changes the engine answers YES",
+           "not_verified": "✗ not enough on its own: with these changes the answer is {result}",
+           "nothing_needed": "Nothing is needed: the answer is already yes.",
+           "no_plan": "No change the rules describe would turn this into yes.",
+           "not_alone": "Some of these are not up to the subject: it cannot get a yes by its own actions alone.",
            "unknown_neg": "Would follow only if this is false, but it is itself unknown:"},
     "zh": {"yes": "是", "no": "否", "unknown": "未知", "list": "列表",
            "answer": "答案", "as_of": "基准日期", "because": "理由", "why_not": "不成立的原因",
@@ -39,11 +48,21 @@ _L = {
            "alternative": "规则", "answers": "个结果", "counted": "计数", "summed": "合计",
            "no_rule": "没有规则能推出", "builtin": "计算",
            "none_stated": "没有填写任何记录",
+           "uncovered": "未覆盖：已编码的文档中没有关于“{topic}”的规则。",
+           "suggest": "可以问的问题：", "what_if": "假设", "before": "不改变时",
+           "needed": "需要做的改变（找到的最少改变）", "not_yours": "不由店铺决定",
+           "verified": "✓ 已验证：做出这些改变后，引擎的答案是“是”",
+           "not_verified": "✗ 仅靠这些改变还不够：改变后的答案是“{result}”",
+           "nothing_needed": "不需要任何改变：答案已经是“是”。",
+           "no_plan": "规则中没有能把答案变成“是”的改变。",
+           "not_alone": "其中有些改变不由店铺决定：仅靠店铺自己无法得到“是”。",
            "unknown_neg": "只有在下列条件不成立时才成立，但它本身无法判断："},
 }
 
 
 class Renderer:
+    explain_absent = True  # under "no record of X", show why X fails
+
     def __init__(self, program: Program, lang: str = "en", facts: list | None = None) -> None:
         self.p = program
         self.where = {f.head: str(f.pos) for f in facts or []}
@@ -85,6 +104,16 @@ class Renderer:
     def text(self, a: Answer) -> str:
         t = self.t
         out = self._head(a)
+        if a.kind == "uncovered":
+            out.append(t["uncovered"].format(topic=a.topic))
+            if a.suggestions:
+                out.append(t["suggest"] + " / ".join(a.suggestions))
+            return "\n".join(out)
+        if a.what_if:
+            out.append(f"{t['what_if']} ({t['before']}: {t[a.before or 'unknown']})")
+            for h in a.what_if:
+                was = "; ".join(map(str, h.removed)) or t["none"]
+                out.append(f"  {was}  →  {'; '.join(map(str, h.added))}")
         if a.answer == "yes" and a.proof is not None:
             out.append(f"{t['because']}:")
             out += self.proof_lines(a.proof, 1)
@@ -110,7 +139,24 @@ class Renderer:
             for m in a.missing:
                 d = self.doc(m.pred)
                 out.append(f"  - {m}" + (f"  ({d})" if d else ""))
+        if a.kind == "needed":
+            out += self.needed_lines(a)
         return "\n".join(out)
+
+    def needed_lines(self, a: Answer) -> list[str]:
+        t = self.t
+        if a.answer == "yes":
+            return [t["nothing_needed"]]
+        if a.needed is None:
+            return [t["no_plan"]]
+        out = [f"{t['needed']}:"]
+        for i, c in enumerate(a.needed.changes, 1):
+            who = "" if c.controlled else f"  [{t['not_yours']}: {c.controlled_by}]"
+            out.append(f"  {i}. {describe(c, self.p, self.lang)}{who}")
+        out.append("  " + (t["verified"] if a.needed.verified else t["not_verified"].format(result=t[a.needed.result])))
+        if any(not c.controlled for c in a.needed.changes):
+            out.append("  " + t["not_alone"])
+        return out
 
     # ---- proofs
     def proof_lines(self, n: Node, depth: int) -> list[str]:
@@ -127,7 +173,10 @@ class Renderer:
                     f"{format_value(n.values['rhs'])})"]
         if n.kind == "absent":
             assert isinstance(n.goal, Neg)
-            return [f"{pad}✓ {t['absent']} {n.goal.atom}"]
+            lines = [f"{pad}✓ {t['absent']} {n.goal.atom}"]
+            for alt in n.because if self.explain_absent else []:
+                lines += self.alternative_lines(alt, depth + 1, with_doc=False)
+            return lines
         if n.kind == "aggregate":
             assert isinstance(n.goal, Aggregate)
             word = t["counted"] if n.goal.fn == "count" else t["summed"]
@@ -224,6 +273,8 @@ def node_json(n: Node) -> dict[str, Any]:
         out["items"] = [[to_json_value(v) for v in it] for it in n.items]
     if n.premises:
         out["premises"] = [node_json(p) for p in n.premises]
+    if n.because:
+        out["because"] = [alternative_json(a) for a in n.because]
     return out
 
 
@@ -266,7 +317,24 @@ def answer_json(a: Answer, program: Program, lang: str | None = None) -> dict[st
         "proofs": [node_json(p) for p in a.proofs],
         "why_not": [alternative_json(x) for x in a.why_not],
         "missing": [str(m) for m in a.missing],
+        "not_covered": a.topic,
+        "suggestions": a.suggestions,
+        "what_if": {"before": a.before, "changes": [{"removed": [str(x) for x in h.removed],
+                                                      "added": [str(x) for x in h.added], "text": h.text}
+                                                     for h in a.what_if]} if a.what_if else None,
+        "needed": _needed_json(a, program, lang or a.lang),
         "unknown_because": [{"negated": str(atom), "why_not": [alternative_json(x) for x in alts]}
                             for atom, alts in a.unknown_because],
         "text": render_text(a, program, lang),
     }
+
+
+def _needed_json(a: Answer, program: Program, lang: str) -> dict[str, Any] | None:
+    if a.kind != "needed" or a.needed is None:
+        return None
+    return {"verified": a.needed.verified, "result": a.needed.result,
+            "changes": [{"kind": c.kind, "input": c.input, "text": describe(c, program, lang),
+                         "controlled_by_subject": c.controlled, "controlled_by": c.controlled_by,
+                         "remove": [str(x) for x in c.remove], "add": [str(x) for x in c.add],
+                         "wait_until": c.date.isoformat() if c.date else None, "condition": c.because}
+                        for c in a.needed.changes]}

@@ -83,6 +83,8 @@ def clauses_in(data: dict[str, Any]) -> tuple[set[str], set[str]]:
             proven.add(n["clause"])
         for p in n.get("premises", []):
             node(p)
+        for a in n.get("because", []):
+            alt(a)
 
     def alt(a: dict[str, Any]) -> None:
         if a.get("failures"):
