@@ -57,7 +57,7 @@ class Assignment:
 
 @dataclass(frozen=True)
 class Question:
-    kind: str  # yes_no | why | why_not | which | needed | what_if | goal | uncovered
+    kind: str  # yes_no | why | why_not | which | needed | what_if | value | goal | uncovered
     goal: Atom
     lang: str  # the language the question was asked in: "en" | "zh"
     text: str
@@ -101,6 +101,8 @@ def _alternation(words: list[str], ignore_case: bool = False) -> str:
     parts = []
     for w in sorted(set(words), key=len, reverse=True):
         body = re.escape(w).replace("/", "\\/").replace("\\ ", " ")
+        if ignore_case:  # "upgrade the store" also reads "upgrade its store"
+            body = re.sub(r"\bthe ", "(?:the |its |their |my |our |a |an )", body)
         parts.append(body + (r"(?![A-Za-z0-9_])" if re.search(r"[A-Za-z0-9_]$", w) else ""))
     return "/(" + "|".join(parts) + ")/" + ("i" if ignore_case else "")
 
@@ -147,7 +149,9 @@ class QuestionParser:
     @staticmethod
     def _key(lang: str, text: str) -> str:
         t = normalise(text)
-        return t.lower() if lang == "en" else t
+        if lang != "en":
+            return t
+        return re.sub(r"\b(its|their|my|our|an|a)\b", "the", t.lower())
 
     # ---- parsing
     def parse(self, text: str) -> Question:
@@ -159,7 +163,7 @@ class QuestionParser:
                              hint="questions and goals are data; nothing you type is run")
         hit = self._templates.get(_template_key(norm))
         if hit is not None:
-            return Question("which", hit[1], language_of(norm), text)
+            return Question("which", hit[1], hit[0], text)
         try:
             tree = self._parser.parse(norm)
             q = ToQuestion(self, norm).transform(tree)
@@ -216,7 +220,11 @@ class QuestionParser:
         return self._input[(lang, self._key(lang, text))]
 
     def subject_name(self, text: str) -> str:
-        return self._subjects.get(text, text)
+        """A known subject as written in the facts (case-insensitively: "Acme" is acme)."""
+        if text in self._subjects:
+            return self._subjects[text]
+        folded = {k.casefold(): v for k, v in self._subjects.items()}
+        return folded.get(text.casefold(), text)
 
 
 # Errors are named by example (Lark's match_examples): a question that fails in the same parser
@@ -283,18 +291,19 @@ class ToQuestion(Transformer):
 
     def topic(self, xs):
         tok = xs[0]
-        lang = "en" if tok.type == "TOPIC_EN" else "zh"
-        words = str(tok).strip()
+        return ("topic", str(tok).strip(), "en" if tok.type == "TOPIC_EN" else "zh")
+
+    def _typo(self, words: str, lang: str) -> None:
+        """Words close to a known phrase are a typo of it, not another topic."""
         near = self.p.nearest(words)
         close = [n for n in near if difflib.SequenceMatcher(
             None, self.p._key(lang, n), words.lower() if lang == "en" else words).ratio() >= 0.75]
-        if close:  # a typo of a known phrase, not another topic
+        if close:
             where = self.text.find(words) + 1
             raise QueryError(
                 (f"cannot read this question (at column {where}):\n" if lang == "en"
                  else f"看不懂这个问题（第 {where} 个字符处）:\n") + _caret(self.text, where),
                 hint=("did you mean: " if lang == "en" else "您是想问：") + " / ".join(close))
-        return ("topic", words, lang)
 
     def number(self, xs):
         value, unit = parse_number(str(xs[0]))
@@ -337,12 +346,31 @@ class ToQuestion(Transformer):
         what = next(x for x in xs if isinstance(x, tuple) and x[0] in ("phrase", "topic"))
         assignments = tuple(x[1] for x in xs if isinstance(x, tuple) and x[0] == "assign")
         if what[0] == "topic":
+            self._no_subject(subject, what[1], what[2])
+            self._typo(what[1], what[2])
             goal = Atom("not_covered", (Const(subject),) if subject else ())
             return Question("uncovered", goal, what[2], self.text, assignments, topic=what[1])
         ph, lang = what[1], what[2]
         args: list[Term] = [Const(subject) if subject is not None else Var("S")]
         args += [Var(f"X{i}") for i in range(1, ph.arity)]
         return Question(kind, Atom(ph.pred, tuple(args)), lang, self.text, assignments)
+
+    def _no_subject(self, subject: str | None, topic: str, lang: str) -> None:
+        """"can join kuaishou distribution?": the first word was taken for a subject, but it
+        and the rest are a known phrase, so what is missing is the subject."""
+        if not subject:
+            return
+        joined = f"{subject} {topic}".lower() if lang == "en" else f"{subject}{topic}"
+        for p in self.p.lexicon.phrases:
+            if p.lang == lang and self.p._key(lang, p.text) == joined:
+                label = "the question names no store or subject"
+                where = self.text.lower().find(subject.lower()) + 1
+                msg = (f"cannot read this question (at column {where}: {label}):\n" if lang == "en"
+                       else f"看不懂这个问题（第 {where} 个字符处：{ERROR_LABELS_ZH[label]}）:\n")
+                err = QueryError(msg + _caret(self.text, where),
+                                 hint="e.g. can store acme " + p.text if lang == "en" else f"例如 acme能{p.text}吗？")
+                err.label = label  # type: ignore[attr-defined]
+                raise err
 
     def yes_no(self, xs):
         return self._frame("yes_no", xs)
@@ -361,6 +389,9 @@ class ToQuestion(Transformer):
 
     def what_if(self, xs):
         return self._frame("what_if", xs)
+
+    def value_of(self, xs):
+        return self._frame("value", xs)
 
     # ---- raw goals
     def var(self, xs):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from grammar.errors import EvaluationError, KbError, LoadErrors, QueryError
 from grammar.model import Aggregate, Atom, Clause, Const, Literal, Neg, Var, format_value
-from grammar.question import Lexicon, Phrase, Question, QuestionParser, language_of
+from grammar.question import Lexicon, Phrase, Question, QuestionParser
 from kb.engine import Engine
 from kb.loader import Program, facts_from_path, load_facts, load_program
 from kb.proof import Alternative, Node, Prover, missing_inputs, unknown_negations
@@ -125,9 +125,7 @@ class KnowledgeBase:
             text = question.strip()
             if text.startswith("?-"):
                 text = text[2:].strip()
-            q = self.parse(text, facts)
-            if lang is None and q.kind != "goal":
-                lang = language_of(question)
+            q = self.parse(text, facts)  # q.lang: the language of the frame the question used
         if q.kind == "uncovered":
             ans = Answer(q.text, q.goal, as_of, "unknown", kind="uncovered", lang=q.lang, topic=q.topic,
                          facts=list(facts), suggestions=self._parser_for(facts).nearest(q.topic or ""))

@@ -136,9 +136,9 @@ class Checker:
         if isinstance(lit, Compare):
             try:
                 if lit.op == "=" and isinstance(lit.lhs, Var) and lit.lhs not in env:
-                    env = dict(env, **{lit.lhs: _value(lit.rhs, env)})
+                    env = {**env, lit.lhs: _value(lit.rhs, env)}
                 elif lit.op == "=" and isinstance(lit.rhs, Var) and lit.rhs not in env:
-                    env = dict(env, **{lit.rhs: _value(lit.lhs, env)})
+                    env = {**env, lit.rhs: _value(lit.lhs, env)}
                 ok = builtins.compare(lit.op, _value(lit.lhs, env), _value(lit.rhs, env))
             except (builtins.BuiltinError, KeyError) as e:
                 return None, [f"{where}: cannot evaluate {lit}: {e}"]
@@ -148,7 +148,7 @@ class Checker:
         assert isinstance(lit, Aggregate)
         group = aggregate_group(lit, clause_outer_vars(clause, idx))
         value = self._aggregate(lit, {v: env[v] for v in group})
-        env = dict(env, **{lit.result: value})
+        env = {**env, lit.result: value}
         got = prem.get("values", {}).get("result")
         if prem.get("kind") != "aggregate" or got != _json(value):
             return None, [f"{where}: the aggregate is {format_value(value)}, the proof says {got}"]
@@ -182,7 +182,7 @@ class Checker:
         if isinstance(lit, Compare):
             try:
                 if lit.op == "=" and isinstance(lit.lhs, Var) and lit.lhs not in env:
-                    return [dict(env, **{lit.lhs: _value(lit.rhs, env)})]
+                    return [{**env, lit.lhs: _value(lit.rhs, env)}]
                 return [env] if builtins.compare(lit.op, _value(lit.lhs, env), _value(lit.rhs, env)) else []
             except (builtins.BuiltinError, KeyError):
                 return []
@@ -232,7 +232,10 @@ class Checker:
         if kind == "holds":
             if "proof" not in f:
                 return [f"{path}: a failed negation must prove the atom it negates"]
-            return self.proof(f["proof"], path + ".holds")
+            problems = self.proof(f["proof"], path + ".holds")
+            for k, alt in enumerate(f.get("because", [])):
+                problems += self.alternative(alt, f"{path}.because[{k}]")
+            return problems
         if kind == "derived":
             pattern = _parse_pattern(cond)
             if pattern.is_ground() and self.true(pattern):
@@ -329,7 +332,18 @@ def _from_json(v):
 
 
 def check_answer(ans: dict[str, Any], program: Program, facts: Sequence[Atom], as_of: _dt.date) -> list[str]:
-    """Every problem found in a published answer (empty when every step checks out)."""
-    return Checker(program, facts, as_of).answer(ans)
+    """Every problem found in a published answer (empty when every step checks out).
+
+    A what-if answer is checked against the stated facts with its published changes applied:
+    each removed fact must have been stated, and the added ones replace them."""
+    facts = list(facts)
+    problems: list[str] = []
+    for change in (ans.get("what_if") or {}).get("changes", []):
+        removed = [_atom(x) for x in change["removed"]]
+        for r in removed:
+            if r not in facts:
+                problems.append(f"what-if removes {r}, which was not stated")
+        facts = [f for f in facts if f not in removed] + [_atom(x) for x in change["added"]]
+    return problems + Checker(program, facts, as_of).answer(ans)
 
 

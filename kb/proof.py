@@ -239,7 +239,7 @@ class Prover:
                 failed_vars |= set(literal_vars(lit)) - set(alive[0])
                 continue
             if isinstance(lit, Aggregate):
-                alive = [dict(e, **{lit.result: self.aggregate_items(lit, c, e)[1]}) for e in alive]
+                alive = [{**e, lit.result: self.aggregate_items(lit, c, e)[1]} for e in alive]
                 continue
             nxt = [s for e in alive for s in self.s.solve([lit], e)]
             if nxt:
@@ -290,7 +290,13 @@ class Prover:
                 atom = subst_atom(atom, sols[0]) if sols else atom
             if atom.is_ground():
                 held = self.prove(atom)
-            return Failure("holds", sub, proof=held, pos=pos)
+            failure = Failure("holds", sub, proof=held, pos=pos)
+            if held is not None:  # it holds only because something it negates is unknown?
+                doubts = unknown_negations(self, held)
+                if doubts:
+                    failure.unknown = True
+                    failure.because = [a for _, alts in doubts for a in alts]
+            return failure
         assert isinstance(sub, Atom)
         info = self.program.preds.get(sub.pred)
         if info is not None and info.kind == "input":
@@ -362,7 +368,18 @@ def missing_inputs(alts: list[Alternative]) -> list[Atom]:
     """The unstated inputs that leave the answer unknown (from the unknown alternatives);
     ``p(s, true)`` is kept over the vaguer ``p(s, _)``."""
     found = _missing(alts)
-    return [m for m in found if not any(o != m and _subsumes(m, o) for o in found)]
+    found = [m for m in found if not any(o != m and _subsumes(m, o) for o in found)]
+    # several values asked of one slot ("mark is seal, or cnas, or ...") read as one question
+    groups: dict[tuple, list[Atom]] = {}
+    for m in found:
+        groups.setdefault((m.pred, m.args[:-1]), []).append(m)
+    out: list[Atom] = []
+    for m in found:
+        same = groups[(m.pred, m.args[:-1])]
+        shown = Atom(m.pred, m.args[:-1] + (Var("_"),)) if len(same) > 1 and m.args else m
+        if shown not in out:
+            out.append(shown)
+    return out
 
 
 def _subsumes(general: Atom, specific: Atom) -> bool:
@@ -380,7 +397,7 @@ def _missing(alts: list[Alternative]) -> list[Atom]:
                 shown = Atom(f.literal.pred, tuple(Var("_") if isinstance(x, Var) else x for x in f.literal.args))
                 if shown not in out:
                     out.append(shown)
-            elif f.kind == "derived":
+            elif f.kind in ("derived", "holds"):
                 for m in _missing(f.because):
                     if m not in out:
                         out.append(m)

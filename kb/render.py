@@ -226,7 +226,8 @@ class Renderer:
             obs = "; ".join(f"{o} [{self._where(o)}]" for o in f.observed)
             return [f"{pad}✗ {lit}  — {t['stated_instead']}: {obs}"]
         if f.kind == "holds":
-            out = [f"{pad}✗ {self.lit(lit)}  — {lit.atom if isinstance(lit, Neg) else lit} {t['holds_because']}:"]
+            mark = "?" if f.unknown else "✗"
+            out = [f"{pad}{mark} {self.lit(lit)}  — {lit.atom if isinstance(lit, Neg) else lit} {t['holds_because']}:"]
             if f.proof is not None:
                 out += self.proof_lines(f.proof, depth + 2)
             return out

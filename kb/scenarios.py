@@ -73,13 +73,14 @@ def run_case(base: KnowledgeBase, case: dict[str, Any]) -> Outcome:
     return out
 
 
-def clauses_in(data: dict[str, Any]) -> tuple[set[str], set[str]]:
-    """Clause ids a published answer proves with, and the ids it shows blocked."""
+def clauses_in(data: dict[str, Any], with_facts: bool = False) -> tuple[set[str], set[str]]:
+    """Clause ids a published answer proves with (rule-file facts too, if asked), and the ids it
+    shows blocked."""
     proven: set[str] = set()
     blocked: set[str] = set()
 
     def node(n: dict[str, Any]) -> None:
-        if n.get("kind") == "derived":
+        if n.get("kind") == "derived" or (n.get("kind") == "fact" and n.get("clause") and with_facts):
             proven.add(n["clause"])
         for p in n.get("premises", []):
             node(p)
@@ -107,7 +108,7 @@ def clauses_in(data: dict[str, Any]) -> tuple[set[str], set[str]]:
 
 
 def rules_cited(program: Program, data: dict[str, Any]) -> set[str]:
-    proven, blocked = clauses_in(data)
+    proven, blocked = clauses_in(data, with_facts=True)
     out: set[str] = set()
     for cid in proven | blocked:
         c = program.clause(cid)

@@ -21,7 +21,7 @@ E = Atom("ks_distribution_eligible", (Const("acme"),))
 
 @pytest.mark.parametrize("text, kind, goal", [
     ("can store acme join kuaishou distribution?", "yes_no", E),
-    ("Can Acme join Kuaishou distribution", "yes_no", Atom("ks_distribution_eligible", (Const("Acme"),))),
+    ("Can Acme join Kuaishou distribution", "yes_no", E),  # known subjects match case-insensitively
     ("can the shop acme apply for kuaishou distribution？", "yes_no", E),
     ("may acme enter kuaishou distribution.", "yes_no", E),
     ("why can't acme join kuaishou distribution?", "why_not", E),
