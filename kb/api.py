@@ -265,6 +265,45 @@ class KnowledgeBase:
                 ans.missing = missing_inputs(ans.why_not)
             return ans
 
+    def what_if(self, question: str | Atom, facts: Sequence[Clause], changes: Sequence[Clause],
+                as_of: _dt.date | None = None, lang: str | None = None) -> Answer:
+        """Answer ``question`` as if ``changes`` were stated: each changed fact replaces the
+        facts of the same input about the same subject. The loaded facts are not touched."""
+        as_of = as_of or _dt.date.today()
+        q = self._question(question, facts)
+        keys = {(c.head.pred, c.head.args[0]) for c in changes if c.head.args}
+        changed = [f for f in facts if (f.head.pred, f.head.args[0] if f.head.args else None) not in keys]
+        changed += list(changes)
+        hyp = Hypothesis([f.head for f in facts if f not in changed], [c.head for c in changes], "")
+        plain = Question("yes_no" if q.goal.is_ground() else "which", q.goal, q.lang, q.text)
+        before = self._evaluate(plain, facts, as_of)
+        after = self._evaluate(Question("what_if", q.goal, q.lang, q.text), changed, as_of)
+        after.what_if, after.before = [hyp], before.answer
+        after.question = str(question)
+        after.lang = lang or q.lang
+        return after
+
+    def what_needed(self, question: str | Atom, facts: Sequence[Clause], as_of: _dt.date | None = None,
+                    lang: str | None = None) -> Answer:
+        """The smallest verified set of changes that would turn the answer into yes."""
+        as_of = as_of or _dt.date.today()
+        q = self._question(question, facts)
+        q = Question("needed", q.goal, q.lang, q.text)
+        ans = self._evaluate(q, facts, as_of)
+        self._what_needed(ans, q, facts, as_of)
+        ans.question = str(question)
+        ans.lang = lang or q.lang
+        return ans
+
+    def _question(self, question: str | Atom, facts: Sequence[Clause]) -> Question:
+        if isinstance(question, Atom):
+            return Question("goal", question, "en", str(question))
+        text = question.strip().removeprefix("?-").strip()
+        q = self.parse(text, facts)
+        if q.kind == "uncovered":
+            raise QueryError(f"not covered: no encoded document says anything about {q.topic!r}")
+        return q
+
     def why(self, goal: Atom, facts: Sequence[Clause] = (), as_of: _dt.date | None = None) -> Answer:
         return self.ask(goal, facts, as_of)
 
