@@ -89,6 +89,15 @@ class KnowledgeBase:
 
     # ---- questions
     def lexicon(self, facts: Sequence[Clause] = ()) -> Lexicon:
+        subjects = tuple(sorted({str(f.head.args[0].value) for f in facts  # type: ignore[union-attr]
+                                 if f.head.args and isinstance(f.head.args[0], Const)
+                                 and isinstance(f.head.args[0].value, str)}))
+        if not hasattr(self, "_lexicon_base"):
+            self._lexicon_base = self._phrases()
+        phrases, inputs, preds, templates = self._lexicon_base
+        return Lexicon(phrases, subjects, preds, inputs, templates)
+
+    def _phrases(self):
         phrases, inputs = [], []
         for info in self.program.preds.values():
             target = inputs if info.kind == "input" else phrases
@@ -97,11 +106,8 @@ class KnowledgeBase:
             if info.decl is not None:
                 for lang, text in info.decl.notes.names:
                     inputs.append(Phrase(text, lang, info.name, info.arity))
-        subjects = sorted({str(f.head.args[0].value) for f in facts  # type: ignore[union-attr]
-                           if f.head.args and isinstance(f.head.args[0], Const)
-                           and isinstance(f.head.args[0].value, str)})
         preds = {n: i.arity for n, i in self.program.preds.items()}
-        return Lexicon(tuple(phrases), tuple(subjects), preds, tuple(inputs), tuple(self.program.templates))
+        return tuple(phrases), tuple(inputs), preds, tuple(self.program.templates)
 
     def _parser_for(self, facts: Sequence[Clause]) -> QuestionParser:
         lex = self.lexicon(facts)
@@ -166,7 +172,7 @@ class KnowledgeBase:
             return self._evaluate(Question("yes_no", goal, q.lang, q.text), changed, day).answer
 
         def holds_at(atom: Atom, day: _dt.date) -> bool:
-            with self.engine.session([f.head for f in facts], day) as s:
+            with self.engine.session([f.head for f in facts], day, atom.pred) as s:
                 return s.holds(atom)
 
         planner = Planner(self.program, None, facts, as_of, ask, holds_at)  # type: ignore[arg-type]
@@ -234,7 +240,7 @@ class KnowledgeBase:
         atoms = [f.head for f in facts]
         where = {f.head: str(f.pos) for f in facts}
         goal = q.goal
-        with self.engine.session(atoms, as_of) as s:
+        with self.engine.session(atoms, as_of, goal.pred) as s:
             prover = Prover(self.program, s, where)
             ans = Answer(q.text, goal, as_of, "no", kind=q.kind, lang=q.lang, facts=list(facts))
             if goal.is_ground():

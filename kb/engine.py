@@ -191,6 +191,12 @@ class Engine:
         self._static_facts: list[tuple[str, tuple]] = []
         self._asserted: list[tuple[str, tuple]] = []
         self._agg_names: dict[Aggregate, tuple[str, tuple[Var, ...]]] = {}
+        self._memo: dict[tuple, list[Subst]] = {}
+        self._agg_owner: dict[str, str] = {}
+        self._deps: dict[str, set[str]] = {}
+        for c in clauses:
+            self._deps.setdefault(c.head.pred, set()).update(a.pred for lit in c.body for a in _atoms(lit))
+        self._closures: dict[str, frozenset[str]] = {}
         self._strata = strata
         self._stand_ins = _negated_over_recursion(clauses, scc)
         self._compile(clauses, strata, scc)
@@ -235,6 +241,7 @@ class Engine:
                 name = f"gz_agg_{len(self._aggregates) + 1}"
                 level = max([strata.get(a.pred, 0) for b in lit.body for a in _atoms(b)] + [0])
                 self._aggregates.append((level, name, lit, group))
+                self._agg_owner[name] = c.head.pred
                 self._agg_names[lit] = (name, group)
                 _declare(_PREFIX + name, len(group) + 1)
                 _declare(_PREFIX + name + "_key", len(group))
@@ -254,25 +261,44 @@ class Engine:
         self._aggregates.sort(key=lambda a: a[0])
 
     # ---- per-question facts
+    def closure(self, pred: str) -> frozenset[str]:
+        """The predicates a question about ``pred`` can reach."""
+        if pred not in self._closures:
+            seen: set[str] = set()
+            todo = [pred]
+            while todo:
+                p = todo.pop()
+                if p not in seen:
+                    seen.add(p)
+                    todo += self._deps.get(p, ())
+            self._closures[pred] = frozenset(seen)
+        return self._closures[pred]
+
     @contextmanager
-    def session(self, facts: Iterable[Atom], as_of: _dt.date) -> Iterator[Engine]:
-        """Assert a subject's facts and the as-of date; retract them all afterwards."""
+    def session(self, facts: Iterable[Atom], as_of: _dt.date, goal: str | None = None) -> Iterator[Engine]:
+        """Assert a subject's facts and the as-of date; retract them all afterwards. With the
+        goal's predicate given, only what it can reach is asserted and materialised."""
         with self._lock:
             self._activate()
+            self._memo = {}
             asserted: list[tuple[str, tuple]] = []
+            reach = self.closure(goal) if goal else None
             try:
                 for a in list(facts) + [Atom("as_of", (Const(as_of),))]:
+                    if reach is not None and a.pred not in reach:
+                        continue
                     key = (_PREFIX + a.pred, a.values())
                     pyDatalog_assert(*key)
                     asserted.append(key)
-                asserted += self._materialise()
+                asserted += self._materialise(reach)
                 yield self
             finally:
                 self._activate()
+                self._memo = {}
                 for key in reversed(asserted):
                     pyDatalog_retract(*key)
 
-    def _materialise(self) -> list[tuple[str, tuple]]:
+    def _materialise(self, reach: frozenset[str] | None = None) -> list[tuple[str, tuple]]:
         """Compute, lower strata first, every aggregate and every negated predicate that rests
         on recursion, and assert the results as facts.
 
@@ -280,8 +306,10 @@ class Engine:
         over a recursive p can answer wrongly (and differently from run to run); asked with
         every argument free, p is right, so negation reads that full extension instead."""
         out: list[tuple[str, tuple]] = []
-        steps: list[tuple[int, int, object]] = [(self._strata.get(p, 0), 0, p) for p in self._stand_ins]
-        steps += [(level, 1, item) for level, *item in self._aggregates]
+        steps: list[tuple[int, int, object]] = [(self._strata.get(p, 0), 0, p) for p in self._stand_ins
+                                                if reach is None or p in reach]
+        steps += [(level, 1, item) for level, *item in self._aggregates
+                  if reach is None or self._agg_owner[item[0]] in reach]
         for _, kind, item in sorted(steps, key=lambda x: (x[0], x[1], str(x[2]))):
             if kind == 0:
                 out += self._materialise_negated(item)  # type: ignore[arg-type]
@@ -362,11 +390,20 @@ class Engine:
         return variants
 
     def solve(self, lits: list[Literal], env: Subst | None = None) -> list[Subst]:
-        """Every solution of a conjunction under ``env`` (call inside ``session``)."""
+        """Every solution of a conjunction under ``env`` (call inside ``session``). Within one
+        session the database does not change, so answers are memoised (proofs ask the same
+        sub-goals many times)."""
+        key = (tuple(lits), tuple(sorted(((v.name, repr(x)) for v, x in (env or {}).items()))))
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._solve(lits, env)
+        return [dict(e) for e in hit]
+
+    def _solve(self, lits: list[Literal], env: Subst | None = None) -> list[Subst]:
         if any(isinstance(lit, Aggregate) for lit in lits):
             out: list[Subst] = []
             for variant in self._expand(lits):
-                out += [s for s in self.solve(variant, env) if s not in out]
+                out += [s for s in self._solve(variant, env) if s not in out]
             return out
         self._activate()
         env = dict(env or {})

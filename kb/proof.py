@@ -130,9 +130,18 @@ class Prover:
         self.facts = facts  # ground stated atom -> "file:line"
         self.rule_facts: dict[Atom, Clause] = {
             c.head: c for c in program.clauses if c.is_fact}
+        self._proofs: dict[tuple[Atom, frozenset], Node | None] = {}
+        self._why_not: dict[tuple[Atom, frozenset], list[Alternative]] = {}
 
     # ---------------------------------------------------------------- positive proofs
     def prove(self, atom: Atom, path: frozenset = frozenset(), depth: int = 0) -> Node | None:
+        """A proof of a ground atom, or None (memoised: the session's facts do not change)."""
+        key = (atom, path)
+        if key not in self._proofs:
+            self._proofs[key] = self._prove(atom, path, depth)
+        return self._proofs[key]
+
+    def _prove(self, atom: Atom, path: frozenset, depth: int) -> Node | None:
         if atom in self.facts:
             return Node("fact", atom, where=self.facts[atom])
         if atom.pred == "as_of":
@@ -208,6 +217,12 @@ class Prover:
 
     # ---------------------------------------------------------------- why not
     def why_not(self, atom: Atom, depth: int = 0, path: frozenset = frozenset()) -> list[Alternative]:
+        key = (atom, path)
+        if key not in self._why_not:
+            self._why_not[key] = self._why_not_uncached(atom, depth, path)
+        return self._why_not[key]
+
+    def _why_not_uncached(self, atom: Atom, depth: int, path: frozenset) -> list[Alternative]:
         out: list[Alternative] = []
         if atom in path or depth > MAX_DEPTH:
             return out
