@@ -37,7 +37,15 @@ def vocabulary(p: Program) -> dict[str, Any]:
                         "ask_en": [t for lg, t in info.asks if lg == "en"],
                         "ask_zh": [t for lg, t in info.asks if lg == "zh"],
                         "clauses": [c.id for c in info.clauses]})
-    return {"schema": "guize.vocabulary/1", "types": types, "inputs": inputs, "derived": derived}
+    questions = [{"lang": lang, "question": text, "goal": str(goal)} for lang, text, goal in p.templates]
+    for i in inputs:
+        info = p.preds[i["predicate"]]
+        i["ask_en"] = [t for lg, t in info.asks if lg == "en"]
+        i["ask_zh"] = [t for lg, t in info.asks if lg == "zh"]
+        i["optional"] = bool(info.decl and info.decl.optional)
+        i["controlled_by"] = info.decl.notes.controlled_by if info.decl else None
+    return {"schema": "guize.vocabulary/1", "types": types, "inputs": inputs, "derived": derived,
+            "questions": questions}
 
 
 def _signature(i: dict[str, Any]) -> str:
@@ -61,13 +69,32 @@ def vocabulary_markdown(p: Program) -> str:
            "**derived** predicates, by goal or by one of their question phrases.", "",
            "## Subject types", "", "| type | English | 中文 |", "|---|---|---|"]
     out += [f"| `{t['name']}` | {t['en'] or ''} | {t['zh'] or ''} |" for t in v["types"]]
-    out += ["", "## Inputs (what you state)", "", "| input | English | 中文 | meaning |", "|---|---|---|---|"]
+    out += ["", "## Inputs (what you state)", "",
+            "*optional*: stating none means there is none (records, lists); any other input left unstated",
+            "makes an answer that needs it **unknown**, naming it.", "",
+            "| input | English | 中文 | meaning | what-if words |", "|---|---|---|---|---|"]
     for i in v["inputs"]:
         meaning = (i["doc_en"] or "") + (f" / {i['doc_zh']}" if i["doc_zh"] else "")
-        out.append(f"| `{_signature(i)}` | {i['en'] or ''} | {i['zh'] or ''} | {meaning} |")
+        if i["optional"]:
+            meaning = "*optional.* " + meaning
+        if i["controlled_by"]:
+            meaning += f" (set by {i['controlled_by']})"
+        words = "; ".join(i["ask_en"] + i["ask_zh"])
+        out.append(f"| `{_signature(i)}` | {i['en'] or ''} | {i['zh'] or ''} | {meaning} | {words} |")
     out += ["", "## Derived predicates (what you ask)", "", "| predicate | meaning | questions |", "|---|---|---|"]
     for d in v["derived"]:
         meaning = (d["doc_en"] or "") + (f" / {d['doc_zh']}" if d["doc_zh"] else "")
         asks = "; ".join(d["ask_en"] + d["ask_zh"])
         out.append(f"| `{d['predicate']}/{d['arity']}` | {meaning} | {asks} |")
+    out += ["", "## Questions answered directly", "",
+            "Whole questions that stand for a goal (asked as written, in either script).", "",
+            "| question | goal |", "|---|---|"]
+    out += [f"| {q['question']} | `{q['goal']}` |" for q in v["questions"]]
+    out += ["", "## Question forms", "",
+            "With the phrases above (subject first): `can store S <phrase>?` · `why can't S <phrase>?` ·",
+            "`which stores can <phrase>?` · `what does S need to <phrase>?` ·",
+            "`if S had <what-if words> <value>, could it <phrase>?` · `what is the <phrase> of S?` ·",
+            "`S能<短语>吗？` · `为什么S不能<短语>？` · `哪些店铺可以<短语>？` · `S需要什么才能<短语>？` ·",
+            "`如果S的<词>是<值>，能<短语>吗？` · `S的<短语>是什么？` · or a goal such as `ks_distribution_eligible(S)`.",
+            "Numbers as people write them: 4.5星, 5w, 5万, 50,000, 2%, 3天, 2小时."]
     return "\n".join(out) + "\n"
