@@ -116,6 +116,7 @@ class Aggregate:
     expr: Term | None  # summed value (sum only)
     vars: tuple[Var, ...]
     body: tuple[Literal, ...]
+    group: tuple[Var, ...] = ()  # set by the loader: the variables shared with the clause
 
     def __str__(self) -> str:
         head = ", ".join(map(str, ((self.expr,) if self.expr is not None else ()) + self.vars))
@@ -308,6 +309,7 @@ def subst_literal(lit: Literal, env: Subst) -> Literal:
         subst_term(lit.expr, inner) if lit.expr is not None else None,
         lit.vars,
         tuple(subst_literal(b, inner) for b in lit.body),
+        lit.group,
     )
 
 

@@ -63,6 +63,7 @@ class Question:
     text: str
     assignments: tuple[Assignment, ...] = ()
     topic: str | None = None  # for "uncovered": the words no document covers
+    candidates: tuple[str, ...] = ()  # every predicate the phrase names (the caller picks by subject)
 
 
 @lru_cache(maxsize=1)
@@ -128,7 +129,9 @@ def parse_number(text: str) -> tuple[Decimal, str | None]:
 class QuestionParser:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self._phrase = {(p.lang, self._key(p.lang, p.text)): p for p in lexicon.phrases}
+        self._phrase: dict[tuple[str, str], list[Phrase]] = {}
+        for p in lexicon.phrases:  # one phrase may name several predicates ("有效": activity or session)
+            self._phrase.setdefault((p.lang, self._key(p.lang, p.text)), []).append(p)
         self._input = {(p.lang, self._key(p.lang, p.text)): p for p in lexicon.inputs}
         self._subjects = {normalise(s): s for s in lexicon.subjects}
         self._templates = {_template_key(t): (lang, goal) for lang, t, goal in lexicon.templates}
@@ -173,7 +176,7 @@ class QuestionParser:
             raise
         except UnexpectedInput as e:
             raise self._error(norm, e) from None
-        return Question(q.kind, q.goal, q.lang, text, q.assignments, q.topic)
+        return Question(q.kind, q.goal, q.lang, text, q.assignments, q.topic, q.candidates)
 
     def _error(self, text: str, e: UnexpectedInput) -> QueryError:
         col = getattr(e, "column", 1) or 1
@@ -214,6 +217,9 @@ class QuestionParser:
         return [p for _, p in sorted(scored, key=lambda x: -x[0])[:n]]
 
     def phrase(self, lang: str, text: str) -> Phrase:
+        return self._phrase[(lang, self._key(lang, text))][0]
+
+    def phrases(self, lang: str, text: str) -> list[Phrase]:
         return self._phrase[(lang, self._key(lang, text))]
 
     def input_phrase(self, lang: str, text: str) -> Phrase:
@@ -287,7 +293,7 @@ class ToQuestion(Transformer):
     def phrase(self, xs):
         tok = xs[0]
         lang = "en" if tok.type == "PHRASE_EN" else "zh"
-        return ("phrase", self.p.phrase(lang, str(tok)), lang)
+        return ("phrase", self.p.phrases(lang, str(tok)), lang)
 
     def topic(self, xs):
         tok = xs[0]
@@ -350,10 +356,12 @@ class ToQuestion(Transformer):
             self._typo(what[1], what[2])
             goal = Atom("not_covered", (Const(subject),) if subject else ())
             return Question("uncovered", goal, what[2], self.text, assignments, topic=what[1])
-        ph, lang = what[1], what[2]
+        options, lang = what[1], what[2]
+        ph = options[0]
         args: list[Term] = [Const(subject) if subject is not None else Var("S")]
         args += [Var(f"X{i}") for i in range(1, ph.arity)]
-        return Question(kind, Atom(ph.pred, tuple(args)), lang, self.text, assignments)
+        return Question(kind, Atom(ph.pred, tuple(args)), lang, self.text, assignments,
+                        candidates=tuple(p.pred for p in options))
 
     def _no_subject(self, subject: str | None, topic: str, lang: str) -> None:
         """"can join kuaishou distribution?": the first word was taken for a subject, but it

@@ -144,7 +144,17 @@ def _aggregate_schedule(agg: Aggregate, clause: Clause, idx: int,
             errs.append(LoadError(f"unsafe variable {', '.join(free)} in the summed value of '{agg}'",
                                   pos, "the summed value must come from the aggregate's body"))
     errs = [LoadError(e.message.replace("'_agg(", "'aggregate(", 1), pos, e.hint) for e in errs]
-    return Aggregate(agg.result, agg.fn, agg.expr, agg.vars, scheduled.body), errs
+    return Aggregate(agg.result, agg.fn, agg.expr, agg.vars, scheduled.body, tuple(group_order(agg, group))), errs
+
+
+def group_order(agg: Aggregate, group: frozenset[Var]) -> list[Var]:
+    """The group variables in order of first appearance in the aggregate's body."""
+    out: list[Var] = []
+    for b in agg.body:
+        for v in literal_vars(b):
+            if v in group and v not in out:
+                out.append(v)
+    return out
 
 
 def body_atoms(lit: Literal) -> list[tuple[Atom, bool]]:

@@ -119,7 +119,26 @@ class KnowledgeBase:
         return self._parsers[key]
 
     def parse(self, text: str, facts: Sequence[Clause] = ()) -> Question:
-        return self._parser_for(facts).parse(text)
+        q = self._parser_for(facts).parse(text)
+        if len(q.candidates) > 1:
+            q = self._disambiguate(q, facts)
+        return q
+
+    def _disambiguate(self, q: Question, facts: Sequence[Clause]) -> Question:
+        """One phrase, several predicates ("有效" of an activity or of a live session): take
+        the one whose rules reach the inputs stated about the subject."""
+        subject = q.goal.args[0] if q.goal.args else None
+        stated = {f.head.pred for f in facts if subject is not None and f.head.args and f.head.args[0] == subject}
+
+        def score(pred: str) -> int:
+            return len(stated & self.engine.closure(pred))
+
+        best = max(q.candidates, key=score)
+        if best == q.goal.pred:
+            return q
+        arity = self.program.preds[best].arity
+        args = q.goal.args[:1] + tuple(Var(f"X{i}") for i in range(1, arity))
+        return Question(q.kind, Atom(best, args), q.lang, q.text, q.assignments, q.topic, q.candidates)
 
     def ask(self, question: str | Atom, facts: Sequence[Clause] = (), as_of: _dt.date | None = None,
             lang: str | None = None) -> Answer:

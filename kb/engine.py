@@ -192,7 +192,7 @@ class Engine:
         self._asserted: list[tuple[str, tuple]] = []
         self._agg_names: dict[Aggregate, tuple[str, tuple[Var, ...]]] = {}
         self._memo: dict[tuple, list[Subst]] = {}
-        self._agg_owner: dict[str, str] = {}
+        self._agg_owner: dict[str, set[str]] = {}
         self._deps: dict[str, set[str]] = {}
         for c in clauses:
             self._deps.setdefault(c.head.pred, set()).update(a.pred for lit in c.body for a in _atoms(lit))
@@ -238,13 +238,16 @@ class Engine:
             if isinstance(lit, Aggregate):
                 idx = c.body.index(lit)
                 group = aggregate_group(lit, clause_outer_vars(c, idx))
-                name = f"gz_agg_{len(self._aggregates) + 1}"
-                level = max([strata.get(a.pred, 0) for b in lit.body for a in _atoms(b)] + [0])
-                self._aggregates.append((level, name, lit, group))
-                self._agg_owner[name] = c.head.pred
-                self._agg_names[lit] = (name, group)
-                _declare(_PREFIX + name, len(group) + 1)
-                _declare(_PREFIX + name + "_key", len(group))
+                if lit in self._agg_names:  # the same aggregate in another clause: one materialisation
+                    name, group = self._agg_names[lit]
+                else:
+                    name = f"gz_agg_{len(self._aggregates) + 1}"
+                    level = max([strata.get(a.pred, 0) for b in lit.body for a in _atoms(b)] + [0])
+                    self._aggregates.append((level, name, lit, group))
+                    self._agg_names[lit] = (name, group)
+                    _declare(_PREFIX + name, len(group) + 1)
+                    _declare(_PREFIX + name + "_key", len(group))
+                self._agg_owner.setdefault(name, set()).add(c.head.pred)
                 found = cc.atom(Atom(name, group + (lit.result,)))
                 absent = [~cc.atom(Atom(name + "_key", group))]
                 zero = PyLiteral.make("gz_cmp_eq", (cc.var(lit.result), cc.const(Decimal(0))))
@@ -309,7 +312,7 @@ class Engine:
         steps: list[tuple[int, int, object]] = [(self._strata.get(p, 0), 0, p) for p in self._stand_ins
                                                 if reach is None or p in reach]
         steps += [(level, 1, item) for level, *item in self._aggregates
-                  if reach is None or self._agg_owner[item[0]] in reach]
+                  if reach is None or self._agg_owner[item[0]] & reach]
         for _, kind, item in sorted(steps, key=lambda x: (x[0], x[1], str(x[2]))):
             if kind == 0:
                 out += self._materialise_negated(item)  # type: ignore[arg-type]

@@ -254,7 +254,19 @@ class Prover:
                 failed_vars |= set(literal_vars(lit)) - set(alive[0])
                 continue
             if isinstance(lit, Aggregate):
-                alive = [{**e, lit.result: self.aggregate_items(lit, c, e)[1]} for e in alive]
+                computed = [(e, self.aggregate_items(lit, c, e)[1]) for e in alive]
+                if lit.result in alive[0]:  # the result was already asked for: "n(a, 3)"
+                    kept = [e for e, v in computed if type(v) is type(e[lit.result]) and v == e[lit.result]]
+                    if kept:
+                        alive = kept
+                        continue
+                    env, value = computed[0]
+                    check = Compare("=", lit.result, Const(env[lit.result]))
+                    failures.append(Failure("threshold", Compare("=", Const(value), Const(env[lit.result])),
+                                            values={"lhs": value, "rhs": env[lit.result]}, pos=pos,
+                                            source=check))
+                    continue
+                alive = [{**e, lit.result: v} for e, v in computed]
                 continue
             nxt = [s for e in alive for s in self.s.solve([lit], e)]
             if nxt:
