@@ -52,7 +52,8 @@ def main() -> None:
         answer_ms.append((t2 - t1) * 1000)
         kinds[q.kind] = kinds.get(q.kind, 0) + 1
     total = time.perf_counter() - start
-    print(f"{a.n} questions ({len(rows)} distinct phrasings; {', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})")
+    mix = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+    print(f"{a.n} questions ({len(rows)} distinct phrasings; {mix})")
     print("| measure | p50 ms | p95 ms | max ms | target |")
     print("|---|---|---|---|---|")
     print(f"| parse | {pct(parse_ms, 50):.2f} | {pct(parse_ms, 95):.2f} | {max(parse_ms):.1f} | p95 < 5 |")

@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from importlib import resources
 
 from lark import Lark, Token, Transformer, UnexpectedInput, v_args
 from lark.exceptions import VisitError
 
+from grammar.cache import cache_file
 from grammar.errors import KbError, LoadErrors, RuleSyntaxError, did_you_mean
 from grammar.model import (
     Aggregate,
@@ -50,13 +52,15 @@ _TERMINAL_NAMES = {
 
 @cache
 def _rules_parser() -> Lark:
-    return Lark.open_from_package("grammar", "rules.lark", ("",), parser="lalr",
-                                  propagate_positions=True, maybe_placeholders=True)
+    text = resources.files("grammar").joinpath("rules.lark").read_text("utf-8")
+    return Lark(text, parser="lalr", propagate_positions=True, maybe_placeholders=True,
+                cache=cache_file("rules-lark", text) or False)
 
 
 @cache
 def _annotation_parser() -> Lark:
-    return Lark.open_from_package("grammar", "annotation.lark", ("",), parser="lalr")
+    text = resources.files("grammar").joinpath("annotation.lark").read_text("utf-8")
+    return Lark(text, parser="lalr", cache=cache_file("annotation-lark", text) or False)
 
 
 def _unquote(tok: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import pickle
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from grammar.builtins import FUNCTIONS
+from grammar.cache import cache_file
 from grammar.errors import KbError, LoadError, LoadErrors, did_you_mean
 from grammar.model import (
     Aggregate,
@@ -127,8 +129,49 @@ def seeds_dir() -> Path | None:
 # ---------------------------------------------------------------------------------------- rules
 
 def load_program(files: Iterable[tuple[str, str]] | None = None, seeds: Path | None | bool = None) -> Program:
-    """Parse and validate rule files (default: the shipped ones). Raises ``LoadErrors``."""
+    """Parse and validate rule files (default: the shipped ones). Raises ``LoadErrors``.
+
+    A valid program is cached (see grammar/cache.py) under the hash of its files, the seed
+    documents and the code that builds it, so a cold start does not re-parse what did not change."""
     files = list(default_rule_files() if files is None else files)
+    key = _cache_key(files, _seeds_path(seeds))
+    if key:
+        try:
+            with open(key, "rb") as fh:
+                program = pickle.load(fh)
+            if isinstance(program, Program):
+                return program
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+            pass
+    program = _load_program(files, seeds)
+    if key:
+        try:
+            tmp = f"{key}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                pickle.dump(program, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, key)
+        except (OSError, pickle.PickleError):
+            pass
+    return program
+
+
+def _cache_key(files: list[tuple[str, str]], seeds: Path | None) -> str | None:
+    code = [Path(__file__).read_text("utf-8")]
+    here = Path(__file__).resolve().parent
+    for name in ("analysis.py",):
+        code.append((here / name).read_text("utf-8"))
+    grammar_pkg = resources.files("grammar")
+    for name in ("model.py", "rules.py", "builtins.py", "rules.lark", "annotation.lark"):
+        code.append(grammar_pkg.joinpath(name).read_text("utf-8"))
+    seed_state = ""
+    if seeds is not None:
+        seed_state = "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+                              for p in sorted(seeds.glob("*.txt")))
+    parts = [f"{n}\0{t}" for n, t in files] + code + [str(seeds), seed_state]
+    return cache_file("program", *parts)
+
+
+def _load_program(files: list[tuple[str, str]], seeds: Path | None | bool) -> Program:
     errors: list[KbError] = []
     modules: list[Module] = []
     for name, text in files:

@@ -95,6 +95,7 @@ def vocabulary_markdown(p: Program) -> str:
             "`which stores can <phrase>?` · `what does S need to <phrase>?` ·",
             "`if S had <what-if words> <value>, could it <phrase>?` · `what is the <phrase> of S?` ·",
             "`S能<短语>吗？` · `为什么S不能<短语>？` · `哪些店铺可以<短语>？` · `S需要什么才能<短语>？` ·",
-            "`如果S的<词>是<值>，能<短语>吗？` · `S的<短语>是什么？` · or a goal such as `ks_distribution_eligible(S)`.",
+            "`如果S的<词>是<值>，能<短语>吗？` · `S的<短语>是什么？` ·",
+            "or a goal such as `ks_distribution_eligible(S)`.",
             "Numbers as people write them: 4.5星, 5w, 5万, 50,000, 2%, 3天, 2小时."]
     return "\n".join(out) + "\n"

@@ -74,7 +74,8 @@ def test_what_needed_for_a_failing_store_is_verified_and_the_result_checks_out(b
 
 def test_what_needed_names_the_waiting_day_for_a_violation(base):
     facts = base.facts_from_text(
-        "ks_onboarded(s, true). ks_opening_completed(s, true). ks_store_status(s, normal). ks_store_type(s, enterprise)."
+        "ks_onboarded(s, true). ks_opening_completed(s, true). ks_store_status(s, normal)."
+        " ks_store_type(s, enterprise)."
         " ks_main_category(s, other). ks_experience_stars(s, 4.5). ks_return_rate_30d(s, 1)."
         " ks_category_avg_return_rate_30d(s, 1). ks_negative_review_rate_30d(s, 1)."
         " ks_platform_avg_negative_review_rate_30d(s, 1). ks_violation(v, s). ks_violation_type(v, counterfeit_sale)."
