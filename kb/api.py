@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from grammar.errors import EvaluationError, KbError, LoadErrors, QueryError
-from grammar.model import Aggregate, Atom, Clause, Const, Literal, Neg, Var, format_value
+from grammar.model import Atom, Clause, Const, Var, format_value
 from grammar.question import Lexicon, Phrase, Question, QuestionParser
 from kb.engine import Engine
 from kb.loader import Program, facts_from_path, load_facts, load_program
@@ -203,22 +203,7 @@ class KnowledgeBase:
     timeout: float = float(os.environ.get("GUIZE_TIMEOUT", "10"))
 
     def _recursive_dependency(self, pred: str) -> bool:
-        if not hasattr(self, "_recursive_cache"):
-            self._recursive_cache: dict[str, bool] = {}
-        if pred not in self._recursive_cache:
-            recursive = {p for p, comp in self.program.scc.items()
-                         if len(comp) > 1 or any(p in {a.pred for lit in c.body for a in _atoms_of(lit)}
-                                                 for c in self.program.clauses_for(p))}
-            seen, todo = set(), [pred]
-            while todo:
-                p = todo.pop()
-                if p in seen:
-                    continue
-                seen.add(p)
-                for c in self.program.clauses_for(p):
-                    todo += [a.pred for lit in c.body for a in _atoms_of(lit)]
-            self._recursive_cache[pred] = bool(seen & recursive)
-        return self._recursive_cache[pred]
+        return bool(self.engine.closure(pred) & self.engine.recursive)
 
     def _answer_guarded(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
         ctx = multiprocessing.get_context("fork")
@@ -334,16 +319,6 @@ class KnowledgeBase:
 
     def why_not(self, goal: Atom, facts: Sequence[Clause] = (), as_of: _dt.date | None = None) -> Answer:
         return self.ask(goal, facts, as_of)
-
-
-def _atoms_of(lit: Literal) -> list[Atom]:
-    if isinstance(lit, Atom):
-        return [lit]
-    if isinstance(lit, Neg):
-        return [lit.atom]
-    if isinstance(lit, Aggregate):
-        return [a for b in lit.body for a in _atoms_of(b)]
-    return []
 
 
 __all__ = ["Answer", "KbError", "KnowledgeBase", "LoadErrors", "QueryError", "SCHEMA"]

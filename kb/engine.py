@@ -43,7 +43,7 @@ from grammar.model import (
     literal_vars,
     subst_literal,
 )
-from kb.analysis import aggregate_group, clause_outer_vars
+from kb.analysis import aggregate_group, body_atoms, clause_outer_vars
 
 _PREFIX = "g_"
 _STAND_IN = "gz_neg_"
@@ -195,11 +195,17 @@ class Engine:
         self._agg_owner: dict[str, set[str]] = {}
         self._deps: dict[str, set[str]] = {}
         for c in clauses:
-            self._deps.setdefault(c.head.pred, set()).update(a.pred for lit in c.body for a in _atoms(lit))
+            self._deps.setdefault(c.head.pred, set()).update(a.pred for lit in c.body for a, _ in body_atoms(lit))
         self._closures: dict[str, frozenset[str]] = {}
+        self.recursive = frozenset(p for p, comp in scc.items() if len(comp) > 1 or p in self._deps.get(p, ()))
         self._strata = strata
-        self._stand_ins = _negated_over_recursion(clauses, scc)
+        self._stand_ins = self._negated_over_recursion(clauses)
         self._compile(clauses, strata, scc)
+
+    def _negated_over_recursion(self, clauses: list[Clause]) -> frozenset[str]:
+        """Predicates negated somewhere whose definition reaches a recursive component."""
+        negated = {lit.atom.pred for c in clauses for lit in _all_literals(c.body) if isinstance(lit, Neg)}
+        return frozenset(p for p in negated if self.closure(p) & self.recursive)
 
     # ---- thread and database ownership
     def _activate(self) -> None:
@@ -242,7 +248,7 @@ class Engine:
                     name, group = self._agg_names[lit]
                 else:
                     name = f"gz_agg_{len(self._aggregates) + 1}"
-                    level = max([strata.get(a.pred, 0) for b in lit.body for a in _atoms(b)] + [0])
+                    level = max([strata.get(a.pred, 0) for a, _ in body_atoms(lit)] + [0])
                     self._aggregates.append((level, name, lit, group))
                     self._agg_names[lit] = (name, group)
                     _declare(_PREFIX + name, len(group) + 1)
@@ -433,26 +439,6 @@ class Engine:
         return bool(self.solve([atom]))
 
 
-def _negated_over_recursion(clauses: list[Clause], scc: dict[str, frozenset[str]]) -> frozenset[str]:
-    """Predicates negated somewhere whose definition reaches a recursive component."""
-    deps: dict[str, set[str]] = {}
-    for c in clauses:
-        deps.setdefault(c.head.pred, set()).update(a.pred for lit in c.body for a in _atoms(lit))
-    recursive = {p for p, comp in scc.items() if len(comp) > 1 or p in deps.get(p, set())}
-    negated = {lit.atom.pred for c in clauses for lit in _all_literals(c.body) if isinstance(lit, Neg)}
-    out = set()
-    for p in negated:
-        seen, todo = set(), [p]
-        while todo:
-            q = todo.pop()
-            if q not in seen:
-                seen.add(q)
-                todo += deps.get(q, ())
-        if seen & recursive:
-            out.add(p)
-    return frozenset(out)
-
-
 def _all_literals(body: tuple[Literal, ...]) -> list[Literal]:
     out: list[Literal] = []
     for lit in body:
@@ -460,16 +446,6 @@ def _all_literals(body: tuple[Literal, ...]) -> list[Literal]:
         if isinstance(lit, Aggregate):
             out += _all_literals(lit.body)
     return out
-
-
-def _atoms(lit: Literal) -> list[Atom]:
-    if isinstance(lit, Atom):
-        return [lit]
-    if isinstance(lit, Neg):
-        return [lit.atom]
-    if isinstance(lit, Aggregate):
-        return [a for b in lit.body for a in _atoms(b)]
-    return []
 
 
 def _expr_vars(agg: Aggregate) -> list[Var]:
