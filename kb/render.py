@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grammar.model import Aggregate, Atom, Compare, Literal, Neg, format_value
+from grammar.model import Aggregate, Atom, Compare, Const, Literal, Neg, format_value
 from kb.api import SCHEMA, Answer
 from kb.loader import Program, strip_ruby
 from kb.proof import Alternative, Cite, Failure, Node, to_json_value
@@ -28,6 +28,7 @@ _L = {
            "alternative": "by rule", "answers": "answer(s)", "counted": "counted", "summed": "summed",
            "no_rule": "no rule can derive it", "builtin": "calculation",
            "none_stated": "none stated",
+           "nothing_stated": "Nothing is stated about {subject}: give its facts (--facts FILE; see `kb vocab`).",
            "uncovered": "Not covered: no encoded document says anything about \"{topic}\".",
            "suggest": "Questions Guize can answer: ", "what_if": "What if", "before": "without the change",
            "needed": "What is needed (the smallest set of changes found)", "not_yours": "not up to the subject",
@@ -48,6 +49,7 @@ _L = {
            "alternative": "规则", "answers": "个结果", "counted": "计数", "summed": "合计",
            "no_rule": "没有规则能推出", "builtin": "计算",
            "none_stated": "没有填写任何记录",
+           "nothing_stated": "没有关于 {subject} 的任何事实：请用 --facts 提供（见 `kb vocab`）。",
            "uncovered": "未覆盖：已编码的文档中没有关于“{topic}”的规则。",
            "suggest": "可以问的问题：", "what_if": "假设", "before": "不改变时",
            "needed": "需要做的改变（找到的最少改变）", "not_yours": "不由店铺决定",
@@ -98,6 +100,9 @@ class Renderer:
         t = self.t
         out = [f"{a.question}" if a.question != str(a.goal) else f"?- {a.goal}"]
         out.append(f"{t['answer']}: {t[a.answer]}   ({t['as_of']} {a.as_of.isoformat()})")
+        subject = a.goal.args[0] if a.goal.args and isinstance(a.goal.args[0], Const) else None
+        if a.answer == "unknown" and subject is not None and not any(subject in f.head.args for f in a.facts):
+            out.append(t["nothing_stated"].format(subject=subject))
         return out
 
     # ---- whole answers
