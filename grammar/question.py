@@ -167,8 +167,8 @@ class QuestionParser:
             return [self._key(lang, p.text) for p in items if p.lang == lang]
 
         extra = [
-            "PHRASE_EN.3: " + _alternation(words(lexicon.phrases, "en"), ignore_case=True),
-            "PHRASE_ZH.3: " + _alternation(words(lexicon.phrases, "zh")),
+            "PHRASE_EN.4: " + _alternation(words(lexicon.phrases, "en"), ignore_case=True),
+            "PHRASE_ZH.4: " + _alternation(words(lexicon.phrases, "zh")),
             "INPUT_EN.3: " + _alternation(words(lexicon.inputs, "en"), ignore_case=True),
             "INPUT_ZH.3: " + _alternation(words(lexicon.inputs, "zh")),
             "SUBJECT.2: " + _alternation(list(self._subjects)),
@@ -321,6 +321,12 @@ class ToQuestion(Transformer):
         tok = xs[0]
         lang = "en" if tok.type == "PHRASE_EN" else "zh"
         return ("phrase", self.p.phrases(lang, str(tok)), lang)
+
+    def stated(self, xs):
+        """An input named in a value question ("what is acme's store type?"): ask its value."""
+        tok = xs[0]
+        lang = "en" if tok.type == "INPUT_EN" else "zh"
+        return ("phrase", [self.p.input_phrase(lang, str(tok))], lang)
 
     def topic(self, xs):
         tok = xs[0]

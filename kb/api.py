@@ -55,7 +55,7 @@ class Answer:
 class KnowledgeBase:
     """A loaded program plus its engine. Use one per thread (pyDatalog keeps per-thread state)."""
 
-    _default: dict[int, KnowledgeBase] = {}
+    _default = threading.local()  # one engine per thread (thread ids are reused; objects are not)
     _default_program: Program | None = None
     _lock = threading.Lock()
 
@@ -69,13 +69,21 @@ class KnowledgeBase:
     @classmethod
     def default(cls) -> KnowledgeBase:
         """The shipped rules (facts/), loaded once per process and one engine per thread."""
-        tid = threading.get_ident()
         with cls._lock:
             if cls._default_program is None:
                 cls._default_program = load_program()
-            if tid not in cls._default:
-                cls._default[tid] = cls(cls._default_program)
-            return cls._default[tid]
+        base = getattr(cls._default, "base", None)
+        if base is None:
+            base = cls._default.base = cls(cls._default_program)
+        return base
+
+    @classmethod
+    def default_program(cls) -> Program:
+        """The shipped rules, loaded once per process (no engine is built)."""
+        with cls._lock:
+            if cls._default_program is None:
+                cls._default_program = load_program()
+            return cls._default_program
 
     @classmethod
     def from_files(cls, files: Iterable[tuple[str, str]], seeds=None) -> KnowledgeBase:

@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from grammar.errors import KbError, LoadErrors
 
 USAGE_EXAMPLES = """examples:
+  kb                                   (on a terminal: the REPL; with input piped in: a batch)
+  kb repl --facts facts/examples/ks_bolt_failing.dl
+  kb batch --jsonl questions.q
   kb ask --facts facts/examples/ks_bolt_failing.dl "can store bolt join kuaishou distribution?"
   kb ask --lang zh --facts facts/examples/ks_bolt_failing.dl "bolt能入驻快分销吗？"
   kb ask --json --facts store.dl "?- ks_distribution_eligible(S)."
@@ -44,8 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--lang", choices=("en", "zh"), default=None,
                        help="answer language (default: the question's).")
         c.add_argument("--json", action="store_true", help="print one guize.answer/1 JSON object.")
-        c.add_argument("--format", choices=("tree", "json", "md"), default="tree",
-                       help="output format (tree, json or md).")
+        c.add_argument("--format", choices=("tree", "pretty", "json", "md", "html"), default="tree",
+                       help="output format: tree (plain text), pretty (coloured on a terminal), json, "
+                            "md (Markdown for a ticket) or html (a self-contained page).")
         return c
 
     question_command("ask", "Answer a question with its proof or why-not.", "question")
@@ -62,6 +66,24 @@ def build_parser() -> argparse.ArgumentParser:
                        description="List the clauses, which statements they encode and their quotes.")
     r.add_argument("--source", metavar="DOC", help="only clauses citing this document (e.g. 004 or D004).")
     r.add_argument("--ambiguous", action="store_true", help="list every @reading with its quote.")
+    rp = sub.add_parser("repl", help="Ask questions interactively (the default on a terminal).",
+                        description="Ask questions interactively: history, completion, :help for the commands.")
+    rp.add_argument("--facts", action="append", default=[], metavar="FILE", help="a subject facts file (repeatable).")
+    rp.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluate as of this date.")
+    rp.add_argument("--lang", choices=("en", "zh"), default=None, help="answer language (default: the question's).")
+    b = sub.add_parser("batch", help="Answer a file of questions, one per line (- reads stdin).",
+                       description="Answer a file of questions or goals, one per line. Lines starting with # are "
+                                   "comments; @facts FILE, @as-of DATE and @lang en|zh are directives. Every bad "
+                                   "line is reported as FILE:LINE: Error: ... and the run goes on; exit 1 if any "
+                                   "line failed.")
+    b.add_argument("source", metavar="FILE", help="the batch file, or - for stdin.")
+    b.add_argument("--facts", action="append", default=[], metavar="FILE", help="a subject facts file (repeatable).")
+    b.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluate as of this date.")
+    b.add_argument("--lang", choices=("en", "zh"), default=None, help="answer language (default: each question's).")
+    b.add_argument("--jsonl", action="store_true", help="print one guize.answer/1 JSON object per question.")
+    b.add_argument("--format", choices=("pretty", "tree", "md", "html", "jsonl"), default="pretty",
+                   help="output format: pretty (coloured on a terminal), tree, md, html or jsonl.")
+    b.add_argument("--fail-fast", action="store_true", help="stop at the first bad line.")
     cv = sub.add_parser("coverage", help="Statements encoded per document; clauses proven and blocked by scenarios.",
                         description="Statements encoded per document; clauses proven and blocked by scenarios.")
     cv.add_argument("--scenarios", metavar="DIR", default=None,
@@ -95,8 +117,14 @@ def cmd_question(args: argparse.Namespace) -> int:
     fmt = "json" if args.json else args.format
     if fmt == "json":
         print(json.dumps(answer_json(ans, base.program, args.lang), ensure_ascii=False, indent=2))
-    elif fmt == "md":
-        print("```text\n" + render_text(ans, base.program, args.lang) + "\n```")
+    elif fmt in ("md", "html", "pretty"):
+        from repl import output
+
+        ex = output.explain(ans, base.program, args.lang)
+        if fmt == "pretty":
+            output.print_explanation(output.make_console(sys.stdout), ex)
+        else:
+            sys.stdout.write(output.to_markdown(ex) if fmt == "md" else output.to_html(ex))
     else:
         print(render_text(ans, base.program, args.lang))
     return 0
@@ -194,19 +222,54 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 1 if missing or cov.failed else 0
 
 
+def cmd_repl(args: argparse.Namespace) -> int:
+    from repl.app import start
+
+    return start(args.facts, args.as_of, args.lang)
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from repl.batch import main as batch_main
+
+    fmt = "jsonl" if args.jsonl else args.format
+    return batch_main(args.source, facts=args.facts, as_of=args.as_of, lang=args.lang, fmt=fmt,
+                      fail_fast=args.fail_fast)
+
+
+def _no_arguments(parser: argparse.ArgumentParser) -> int:
+    """`kb` alone: the REPL on a terminal; a batch when input is piped in; else usage (2)."""
+    if sys.stdin.isatty():
+        if sys.stdout.isatty():
+            return cmd_repl(parser.parse_args(["repl"]))
+        parser.print_help()
+        return 2
+    text = sys.stdin.read()
+    if not text:  # nothing piped in (e.g. stdin is /dev/null): a usage error, as before
+        parser.print_help()
+        return 2
+    import io
+
+    from repl.batch import main as batch_main
+
+    return batch_main("-", facts=[], as_of=None, lang=None, fmt="pretty", fail_fast=False, stdin=io.StringIO(text))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
-        parser.print_help()
-        return 2
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as e:
-        return int(e.code or 0)
     handlers = {"ask": cmd_question, "why": cmd_question, "why-not": cmd_question,
-                "check": cmd_check, "vocab": cmd_vocab, "rules": cmd_rules, "coverage": cmd_coverage}
+                "check": cmd_check, "vocab": cmd_vocab, "rules": cmd_rules, "coverage": cmd_coverage,
+                "repl": cmd_repl, "batch": cmd_batch}
     try:
+        if not argv:
+            return _no_arguments(parser)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as e:
+            return int(e.code or 0)
+        if args.command is None:
+            parser.print_help()
+            return 2
         return handlers[args.command](args)
     except KbError as e:
         return _report(e)

@@ -81,3 +81,9 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, 0, f"scenario: {self.name}"
+
+
+# ---------------------------------------------------------------------------------------- golden files
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the expected outputs of tests/golden/*.q from the current output")

@@ -1,0 +1,319 @@
+"""The state of one REPL or batch run: the knowledge base, the facts stated so far (with where
+each came from), the as-of date, the answer language, the output mode.
+
+In the REPL every engine call runs on one worker thread (``threaded=True``): the prompt appears
+while the rules load, and Ctrl-C returns to the prompt at once even if a question is still being
+answered (pyDatalog's compiled engine cannot be interrupted; the library stops recursive
+questions after a time limit). Batch mode runs everything on the calling thread.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from grammar.errors import KbError, LoadError, LoadErrors, QueryError
+from grammar.model import Clause, Const
+from kb.api import Answer, KnowledgeBase
+from repl.suggest import Catalog, Entry
+
+T = TypeVar("T")
+TYPED = "<typed"  # the file name of facts typed at the prompt: "<typed 3>"
+
+
+def _own_knowledge_base() -> KnowledgeBase:
+    """A knowledge base with its own engine, made on the calling (worker) thread.
+
+    Not ``KnowledgeBase.default()`` itself: it caches one per ``threading.get_ident()``, and
+    thread ids are reused once a thread ends, so a new worker thread could be handed the engine
+    of a finished one, whose pyDatalog thread-local state does not exist on the new thread. The
+    program (the loaded rules) is shared; only the engine is new."""
+    return KnowledgeBase(KnowledgeBase.default().program)
+
+
+def parse_date(text: str) -> _dt.date | None:
+    """``YYYY-MM-DD`` or ``today`` (None: evaluate as of today)."""
+    t = text.strip()
+    if t.lower() in ("today", "今天", ""):
+        return None
+    try:
+        return _dt.date.fromisoformat(t)
+    except ValueError:
+        raise QueryError(f"not a date: {t!r}", hint="write YYYY-MM-DD, or today") from None
+
+
+def parse_lang(text: str) -> str | None:
+    t = text.strip().lower()
+    if t in ("en", "zh"):
+        return t
+    if t in ("auto", ""):
+        return None
+    raise QueryError(f"unknown language {t!r}", hint="en, zh, or auto (the question's language)")
+
+
+def origin(c: Clause) -> str:
+    """Where a session fact came from: a file path, or ``typed`` for facts stated at the prompt."""
+    f = c.pos.file if c.pos else "?"
+    return "typed" if f.startswith(TYPED) else f
+
+
+def where(c: Clause) -> str:
+    """``file:line:col``, or ``typed #3`` for the third :assert."""
+    if c.pos and c.pos.file.startswith(TYPED):
+        return "typed #" + c.pos.file[len(TYPED):].strip(" >")
+    return str(c.pos) if c.pos else "?"
+
+
+class Session:
+    def __init__(self, base: KnowledgeBase | None = None, *, threaded: bool = False,
+                 as_of: _dt.date | None = None, lang: str | None = None) -> None:
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="guize-kb") if threaded else None
+        if base is not None:
+            self._base: Future[KnowledgeBase] = Future()
+            self._base.set_result(base)
+        elif self._executor is not None:
+            self._base = self._executor.submit(_own_knowledge_base)
+        else:
+            self._base = Future()
+            self._base.set_result(KnowledgeBase.default())
+        self.facts: list[Clause] = []
+        self.as_of = as_of
+        self.lang = lang
+        self.json = False
+        self.typed = 0  # how many :assert lines so far (names the typed facts)
+        self.saved: set[Path] = set()
+        self._catalog: tuple[tuple, Catalog] | None = None
+        self.command_entries: tuple[Entry, ...] = ()
+        self.command_arguments: dict[str, str] = {}
+
+    # ---- the knowledge base, on its own thread in the REPL
+    @property
+    def base(self) -> KnowledgeBase:
+        return self._base.result()
+
+    def ready(self) -> bool:
+        return self._base.done()
+
+    def on_ready(self, fn: Callable[[], object]) -> None:
+        """Call ``fn`` (from any thread) once the rules are loaded."""
+        self._base.add_done_callback(lambda _: fn())
+
+    def run(self, fn: Callable[..., T], *args, **kw) -> T:
+        if self._executor is None:
+            return fn(*args, **kw)
+        return self._executor.submit(fn, *args, **kw).result()
+
+    def warm(self) -> None:
+        """Build the question grammar for the current subjects in the background, so the next
+        question does not wait for it."""
+        if self._executor is None:
+            return
+        facts = list(self.facts)
+
+        def work() -> None:
+            try:
+                self.base.parse("ks_distribution_eligible(acme)", facts)
+            except KbError:
+                pass
+
+        self._executor.submit(work)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # ---- questions
+    def ask(self, question: str) -> Answer:
+        base = self.base
+        return self.run(base.ask, question, facts=list(self.facts), as_of=self.as_of, lang=self.lang)
+
+    def what_if(self, question: str, changes_text: str) -> Answer:
+        base = self.base
+        changes = base.facts_from_text(changes_text, "<what-if>")
+        if not changes:
+            raise QueryError("no facts before the ';'", hint="e.g. :whatif ks_experience_stars(bolt, 4.5). ; "
+                                                              "can bolt join kuaishou distribution?")
+        return self.run(base.what_if, question, list(self.facts), changes, as_of=self.as_of, lang=self.lang)
+
+    def what_needed(self, question: str) -> Answer:
+        base = self.base
+        return self.run(base.what_needed, question, list(self.facts), as_of=self.as_of, lang=self.lang)
+
+    # ---- facts
+    def load(self, path: str) -> tuple[int, int]:
+        """Load a facts file, all or nothing; loading the same file again replaces its facts.
+        Returns (facts loaded, facts replaced)."""
+        new = self.base.facts_from_path(path)
+        old = [c for c in self.facts if c.pos and c.pos.file == path]
+        self.facts = [c for c in self.facts if c not in old] + new
+        self.warm()
+        return len(new), len(old)
+
+    def load_many(self, paths: Sequence[str]) -> None:
+        """Load several files, reporting every problem in all of them at once."""
+        errors: list[KbError] = []
+        for p in paths:
+            try:
+                self.load(p)
+            except LoadErrors as e:
+                errors += e.errors
+        if errors:
+            raise LoadErrors(errors)
+
+    def assert_facts(self, text: str) -> tuple[list[Clause], list[Clause], list[str]]:
+        """State facts typed at the prompt, checked like a facts file. Returns (added, already
+        stated, notes about inputs that now have two values for one subject)."""
+        self.typed += 1
+        new = self.base.facts_from_text(text, f"{TYPED} {self.typed}>")
+        if not new:
+            raise QueryError("no fact to assert", hint="e.g. :assert ks_experience_stars(acme, 4.5).")
+        heads = {c.head for c in self.facts}
+        added = [c for c in new if c.head not in heads]
+        dup = [c for c in new if c.head in heads]
+        notes = []
+        for c in added:
+            for old in self._same_input(c):
+                notes.append(f"{old.head} is also stated ({origin(old)}); :retract it, or try a value with :whatif")
+        self.facts += added
+        self.warm()
+        return added, dup, notes
+
+    def _same_input(self, c: Clause) -> list[Clause]:
+        decl = self.base.program.inputs.get(c.head.pred)
+        if decl is None or decl.optional or len(c.head.args) != 2:
+            return []
+        return [f for f in self.facts if f.head.pred == c.head.pred and f.head.args[0] == c.head.args[0]
+                and f.head != c.head]
+
+    def retract(self, text: str) -> list[Clause]:
+        gone = self.base.facts_from_text(text, "<retract>")
+        if not gone:
+            raise QueryError("no fact to retract", hint="e.g. :retract ks_experience_stars(acme, 4.5).")
+        heads = {c.head for c in gone}
+        missing = [c for c in gone if c.head not in {f.head for f in self.facts}]
+        if missing:
+            raise QueryError(f"not a session fact: {missing[0].head}", hint="see :facts")
+        removed = [c for c in self.facts if c.head in heads]
+        self.facts = [c for c in self.facts if c.head not in heads]
+        self.warm()
+        return removed
+
+    def facts_text(self) -> str:
+        """The session facts as a facts file: grouped by where they came from, checked to load
+        back before anything is written."""
+        out = [f"% Facts saved by the Guize REPL on {_dt.date.today().isoformat()}.",
+               "% Load them again with: kb repl --facts FILE (or :load FILE)."]
+        last = None
+        for c in self.facts:
+            o = origin(c)
+            if o != last:
+                out += ["", f"% {'typed at the prompt' if o == 'typed' else 'from ' + o}"]
+                last = o
+            out.append(str(c))
+        text = "\n".join(out) + "\n"
+        back = self.base.facts_from_text(text, "<saved>")
+        if [c.head for c in back] != [c.head for c in self.facts]:  # pragma: no cover - a bug, not user error
+            raise LoadError("the saved facts do not read back the same (please report this)")
+        return text
+
+    def save(self, path: str, force: bool = False) -> int:
+        p = Path(path).expanduser()
+        if p.exists() and not force and p.resolve() not in self.saved:
+            raise QueryError(f"{path} exists", hint=f"use :save --force {path} to overwrite it")
+        text = self.facts_text()
+        try:
+            p.write_text(text, "utf-8")
+        except OSError as e:
+            raise QueryError(f"cannot write {path}: {e.strerror}") from None
+        self.saved.add(p.resolve())
+        return len(self.facts)
+
+    def subjects(self) -> list[str]:
+        return sorted({str(c.head.args[0].value) for c in self.facts
+                       if c.head.args and isinstance(c.head.args[0], Const)})
+
+    # ---- completion data
+    def catalog(self) -> Catalog:
+        """The completion catalog for the current facts (commands only until the rules load)."""
+        if not self.ready():
+            return Catalog(commands=self.command_entries, arguments=self.command_arguments,
+                           values=_FIXED_VALUES)
+        key = (tuple(c.head for c in self.facts), self.command_entries)
+        if self._catalog is None or self._catalog[0] != key:
+            self._catalog = (key, build_catalog(self.base, self.facts, self.command_entries,
+                                                self.command_arguments))
+        return self._catalog[1]
+
+
+# ---------------------------------------------------------------------------------------- catalog
+# How questions begin, with an example each: offered at the start of a line. The grammar
+# (grammar/question.lark) reads many more forms; these are the ones worth a menu entry.
+QUESTION_OPENERS: tuple[tuple[str, str, str], ...] = (
+    ("en", "can store", "yes/no: can store acme join kuaishou distribution?"),
+    ("en", "why can't store", "why not: why can't store bolt join kuaishou distribution?"),
+    ("en", "why can store", "why: why can store acme join kuaishou distribution?"),
+    ("en", "which stores can", "list: which stores can join kuaishou distribution?"),
+    ("en", "how can", "what is needed: how can bolt join kuaishou distribution?"),
+    ("en", "what does store", "what is needed: what does store bolt need to join kuaishou distribution?"),
+    ("en", "if", "what if: if bolt had experience stars 4.5, could it join kuaishou distribution?"),
+    ("zh", "为什么", "为什么不能: 为什么bolt不能入驻快分销？"),
+    ("zh", "哪些店铺", "列表: 哪些店铺能入驻快分销？"),
+    ("zh", "如果", "假设: 如果bolt的体验星级是4.5，能入驻快分销吗？"),
+)
+
+_FIXED_VALUES: dict[str, tuple[Entry, ...]] = {
+    "lang": (Entry("en", "value", "answer in English"), Entry("zh", "value", "用中文回答"),
+             Entry("auto", "value", "the language of each question")),
+    "date": (Entry("today", "value", "evaluate as of today"),),
+    "save": (Entry("--force", "value", "overwrite an existing file"),),
+}
+
+
+def _short(text: str | None, n: int = 72) -> str:
+    t = " ".join((text or "").split())
+    return t if len(t) <= n else t[: n - 1] + "…"
+
+
+def build_catalog(base: KnowledgeBase, facts: Sequence[Clause], commands: tuple[Entry, ...] = (),
+                  arguments: dict[str, str] | None = None) -> Catalog:
+    from kb.render import Renderer
+
+    program = base.program
+    render = {lang: Renderer(program, lang) for lang in ("en", "zh")}
+
+    def doc(pred: str, lang: str) -> str:
+        return render[lang].doc(pred) or render["en"].doc(pred) or ""
+
+    lex = base.lexicon(facts)
+    phrases = tuple(Entry(p.text, "phrase", _short(f"{p.pred}: {doc(p.pred, p.lang)}"), p.lang)
+                    for p in lex.phrases)
+    inputs = tuple(Entry(p.text, "input", _short(f"input {p.pred}: {doc(p.pred, p.lang)}"), p.lang)
+                   for p in lex.inputs)
+    questions = tuple(Entry(text, "question", _short(f"?- {goal}"), lang) for lang, text, goal in lex.templates)
+    keywords = tuple(Entry(text, "keyword", meta, lang) for lang, text, meta in QUESTION_OPENERS)
+    preds = []
+    input_preds = []
+    for name, info in sorted(program.preds.items()):
+        if info.kind == "builtin":
+            continue
+        preds.append(Entry(name, "predicate", _short(f"{info.kind}/{info.arity}: {doc(name, 'en')}")))
+        if info.kind == "input":
+            input_preds.append(Entry(name + "(", "predicate", _short(f"input/{info.arity}: {doc(name, 'en')}")))
+    where: dict[str, str] = {}
+    for c in facts:
+        if c.head.args and isinstance(c.head.args[0], Const):
+            where.setdefault(str(c.head.args[0].value), origin(c))
+    subjects = tuple(Entry(s, "subject", f"subject, facts from {where.get(s, '?')}") for s in lex.subjects)
+    fact_entries = tuple(Entry(str(c), "fact", origin(c)) for c in facts)
+    docs: dict[str, set[str]] = {}
+    for c in program.clauses:
+        for x in c.notes.sources:
+            docs.setdefault(x.file[:3], set()).add(c.pos.file if c.pos else "?")
+    documents = tuple(Entry(d, "document", ", ".join(sorted(files))) for d, files in sorted(docs.items()))
+    return Catalog(phrases=phrases, inputs=inputs, questions=questions, keywords=keywords,
+                   predicates=tuple(preds), inputs_preds=tuple(input_preds), subjects=subjects,
+                   facts=fact_entries, documents=documents, commands=commands,
+                   arguments=arguments or {}, values=_FIXED_VALUES)
