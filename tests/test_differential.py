@@ -21,6 +21,7 @@ from grammar.model import Atom, Const, Value, Var
 from kb.engine import Engine
 from kb.loader import Program, load_program
 from kb.reference import evaluate
+from tests.helpers import cited
 
 CITE = '%% @source 004_ab237df4ce40d813.txt "x"'
 DAY = dt.date(2026, 1, 1)
@@ -32,13 +33,7 @@ Rows = set[tuple[Value, ...]]
 
 def program(text: str) -> Program:
     """Load rule text, citing a seed above every clause (one clause per line)."""
-    lines = []
-    for line in text.strip().splitlines():
-        line = line.strip()
-        if line and not line.startswith(("input ", "%")):
-            lines.append(CITE)
-        lines.append(line)
-    return load_program([("generated.dl", "\n".join(lines))], seeds=False)
+    return load_program([("generated.dl", cited(text, CITE))], seeds=False)
 
 
 def _queries(p: Program, values: list[Value]) -> list[Atom]:

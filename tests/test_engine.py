@@ -11,17 +11,13 @@ import pytest
 from grammar.errors import EvaluationError
 from grammar.model import Atom, Const, Var
 from kb import KnowledgeBase
+from tests.helpers import cited
 
 SRC = '%% @source 004_ab237df4ce40d813.txt "3、購物體會(huì)星級(jí)≥4"\n'
 
 
 def kb_of(text: str) -> KnowledgeBase:
-    lines = []
-    for ln in text.strip().splitlines():
-        if ln and not ln.startswith(("type", "input", "optional", "%")):
-            lines.append(SRC.strip())
-        lines.append(ln)
-    return KnowledgeBase.from_files([("t.dl", "\n".join(lines) + "\n")])
+    return KnowledgeBase.from_files([("t.dl", cited(text))])
 
 
 PROGRAM = """

@@ -10,6 +10,7 @@ import pytest
 from grammar.model import Atom, Const, Value, Var
 from kb.loader import Program, load_program
 from kb.reference import evaluate, holds
+from tests.helpers import cited
 
 CITE = '%% @source 004_ab237df4ce40d813.txt "x"'
 DAY = dt.date(2026, 1, 1)
@@ -17,13 +18,7 @@ DAY = dt.date(2026, 1, 1)
 
 def program(text: str) -> Program:
     """Load rule text, citing a seed above every clause (one clause per line)."""
-    lines = []
-    for line in text.strip().splitlines():
-        line = line.strip()
-        if line and not line.startswith(("input ", "%")):
-            lines.append(CITE)
-        lines.append(line)
-    return load_program([("test.dl", "\n".join(lines))], seeds=False)
+    return load_program([("test.dl", cited(text, CITE))], seeds=False)
 
 
 def facts(pred: str, *rows: tuple) -> list[Atom]:
