@@ -202,8 +202,18 @@ class QuestionParser:
                 raise e.orig_exc from None
             raise
         except UnexpectedInput as e:
+            close = self._near_template(norm)
+            if close is not None:  # an unreadable question worded almost like a whole question
+                return Question("which", close[1], close[0], text)
             raise self._error(norm, e) from None
         return Question(q.kind, q.goal, q.lang, text, q.assignments, q.topic, q.candidates)
+
+    def _near_template(self, text: str, cutoff: float = 0.85) -> tuple[str, Atom] | None:
+        """The whole question this one is a near-copy of ("自营店铺…" for "自营商家…"), if any.
+        Tried only when no frame can read the question, so it never overrides a reading."""
+        key = _template_key(text)
+        best = difflib.get_close_matches(key, list(self._templates), n=1, cutoff=cutoff)
+        return self._templates[best[0]] if best else None
 
     def _error(self, text: str, e: UnexpectedInput) -> QueryError:
         col = getattr(e, "column", 1) or 1

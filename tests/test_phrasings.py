@@ -49,6 +49,18 @@ def test_phrasing_means_its_goal(base, facts, text, kind, goal):
     assert (q.kind, str(q.goal)) == (kind, goal)
 
 
+REALISTIC = Path(__file__).parent / "questions" / "realistic.tsv"
+
+
+@pytest.mark.parametrize("text, kind, goal", [tuple(line.split("\t")) for line in REALISTIC.read_text(
+    "utf-8").splitlines() if line and not line.startswith("#")])
+def test_realistic_questions_across_the_documents(base, text, kind, goal):
+    facts = base.facts_from_text("jd_mc_access_mode(acme, mode3). jd_task_live_session(l1, starx).\n"
+                                 "ks_store_type(acme, enterprise). ks_store_type(bolt, personal).")
+    q = base.parse(text, facts)
+    assert (q.kind, str(q.goal)) == (kind, goal)
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_round_trip_goal_to_question_to_goal(base, facts, lang):
     lex = base.lexicon(facts)
