@@ -186,6 +186,19 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Value], str]] = {
 }
 
 
+def evaluate(t, env: dict) -> Value:
+    """The value of a term under ``env``: raises KeyError for an unbound variable and
+    BuiltinError where a built-in is undefined."""
+    from grammar.model import Call, Const, Var
+
+    if isinstance(t, Var):
+        return env[t]
+    if isinstance(t, Const):
+        return t.value
+    assert isinstance(t, Call)
+    return call(t.fn, tuple(evaluate(a, env) for a in t.args))
+
+
 def call(fn: str, args: tuple[Value, ...]) -> Value:
     arity, impl, _ = FUNCTIONS[fn]
     if len(args) != arity:

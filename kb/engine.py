@@ -30,7 +30,6 @@ from grammar.errors import EvaluationError
 from grammar.model import (
     Aggregate,
     Atom,
-    Call,
     Clause,
     Compare,
     Const,
@@ -456,12 +455,6 @@ def _expr_vars(agg: Aggregate) -> list[Var]:
 
 def _eval_expr(t: Term, env: Subst) -> Value | None:
     try:
-        if isinstance(t, Var):
-            return env[t]
-        if isinstance(t, Const):
-            return t.value
-        if isinstance(t, Call):
-            return builtins.call(t.fn, tuple(_eval_expr(a, env) for a in t.args))  # type: ignore[arg-type]
+        return builtins.evaluate(t, env)
     except (builtins.BuiltinError, KeyError, TypeError):
         return None
-    return None

@@ -14,7 +14,6 @@ from grammar import builtins
 from grammar.model import (
     Aggregate,
     Atom,
-    Call,
     Clause,
     Compare,
     Const,
@@ -22,7 +21,6 @@ from grammar.model import (
     Neg,
     Pos,
     Subst,
-    Term,
     Value,
     Var,
     format_value,
@@ -112,13 +110,7 @@ def _key(env: Subst) -> str:
     return repr(sorted((v.name, format_value(x)) for v, x in env.items() if not v.name.startswith("_")))
 
 
-def eval_term(t: Term, env: Subst) -> Value:
-    if isinstance(t, Var):
-        return env[t]
-    if isinstance(t, Const):
-        return t.value
-    assert isinstance(t, Call)
-    return builtins.call(t.fn, tuple(eval_term(a, env) for a in t.args))
+eval_term = builtins.evaluate
 
 
 class Prover:
