@@ -148,6 +148,11 @@ class Annotations:
     valid_until: _dt.date | None = None
     templates: tuple[tuple[str, str, str], ...] = ()  # (lang, whole question, goal text)
     controlled_by: str | None = None  # inputs: who sets the value when it is not the subject
+    # the question language: words people use for one of this statement's symbols ("企业店" for
+    # enterprise), key words of its topic beyond the @ask phrases, and what the text leaves out
+    values: tuple[tuple[str, str, str], ...] = ()  # (symbol, lang, words)
+    words: tuple[tuple[str, str], ...] = ()  # (lang, words)
+    gaps: tuple[tuple[str, str], ...] = ()  # (lang, what the document does not say)
 
     def doc(self, lang: str) -> str | None:
         return next((t for lg, t in self.docs if lg == lang), None)

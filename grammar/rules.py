@@ -39,7 +39,7 @@ from grammar.model import (
 )
 
 ANNOTATION_KEYS = ("id", "source", "rule", "not_encoded", "doc", "ask", "name", "reading",
-                   "valid_from", "valid_until", "controlled_by")
+                   "valid_from", "valid_until", "controlled_by", "value", "words", "gap")
 
 # Friendly names for grammar terminals in "expected ..." messages.
 _TERMINAL_NAMES = {
@@ -119,6 +119,16 @@ class ToAnnotation(Transformer):
 
     def reading(self, xs):
         return ("reading", _unquote(str(xs[0])))
+
+    def value(self, xs):
+        symbol, lang = str(xs[0]), str(xs[1])
+        return ("values", tuple((symbol, lang, _unquote(str(x))) for x in xs[2:]))
+
+    def words(self, xs):
+        return ("words", tuple((str(xs[0]), _unquote(str(x))) for x in xs[1:]))
+
+    def gap(self, xs):
+        return ("gaps", tuple((str(xs[0]), _unquote(str(x))) for x in xs[1:]))
 
     def valid_from(self, xs):
         return ("valid_from", _date(str(xs[0])))
@@ -299,6 +309,8 @@ def _annotation_error(text: str, e: UnexpectedInput, pos: Pos) -> RuleSyntaxErro
         "doc": '%% @doc en "text" (or zh)', "ask": '%% @ask en "phrase" | "other phrase"',
         "name": '%% @name zh "名称"', "reading": '%% @reading "how the ambiguous text is read"',
         "controlled_by": '%% @controlled_by "the platform"',
+        "value": '%% @value enterprise zh "企业店铺" | "企业店"', "words": '%% @words en "distribution" | "kfx"',
+        "gap": '%% @gap en "what the document does not say"',
         "valid_from": "%% @valid_from 2021-05-21", "valid_until": "%% @valid_until 2021-05-21",
     }[key]
     return RuleSyntaxError(f"malformed @{key} annotation", where, f"expected: {usage}")
@@ -444,7 +456,8 @@ def _attach(items: list, file: str) -> list[Statement]:
 
 
 def _annotations(notes: list[_Note]) -> Annotations:
-    kw: dict = {"sources": [], "rules": [], "docs": [], "asks": [], "names": [], "readings": [], "templates": []}
+    kw: dict = {"sources": [], "rules": [], "docs": [], "asks": [], "names": [], "readings": [], "templates": [],
+                "values": [], "words": [], "gaps": []}
     for n in notes:
         if n.key == "id":
             kw["id"] = n.value
@@ -457,6 +470,8 @@ def _annotations(notes: list[_Note]) -> Annotations:
             kw["docs"].append(n.value)
         elif n.key == "ask":
             kw["asks"].extend(n.value)  # type: ignore[arg-type]
+        elif n.key in ("values", "words", "gaps"):
+            kw[n.key].extend(n.value)  # type: ignore[arg-type]
         elif n.key == "template":
             kw["templates"].extend(n.value)  # type: ignore[arg-type]
         elif n.key == "name":
@@ -465,6 +480,6 @@ def _annotations(notes: list[_Note]) -> Annotations:
             kw["readings"].append(n.value)
         else:
             kw[n.key] = n.value
-    for k in ("sources", "rules", "docs", "asks", "names", "readings", "templates"):
+    for k in ("sources", "rules", "docs", "asks", "names", "readings", "templates", "values", "words", "gaps"):
         kw[k] = tuple(kw[k])
     return Annotations(**kw)

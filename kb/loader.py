@@ -61,6 +61,8 @@ class PredInfo:
     clauses: list[Clause] = field(default_factory=list)
     docs: dict[str, str] = field(default_factory=dict)
     asks: list[tuple[str, str]] = field(default_factory=list)
+    values: list[tuple[str, str, str]] = field(default_factory=list)  # (symbol, lang, words)
+    words: list[tuple[str, str]] = field(default_factory=list)  # (lang, key words of the topic)
 
 
 @dataclass
@@ -77,6 +79,7 @@ class Program:
     files: list[str]
     quotes_checked: bool
     templates: list[tuple[str, str, Atom]] = field(default_factory=list)  # (lang, question, goal)
+    gaps: list[tuple[str, str, str]] = field(default_factory=list)  # (lang, what is left out, file)
 
     def clause(self, cid: str) -> Clause | None:
         return self._by_id.get(cid)
@@ -224,11 +227,47 @@ def _load_program(files: list[tuple[str, str]], seeds: Path | None | bool) -> Pr
     errors += serrs
     templates, terrs = _templates(clauses, preds)
     errors += terrs
+    errors += _value_errors(clauses, inputs, preds)
+    gaps = _gaps(clauses, inputs, types)
     if errors:
         raise LoadErrors(_dedupe(errors))
     seeds_path = _seeds_path(seeds)
     return Program(clauses, inputs, types, not_encoded, preds, strata, scc,
-                   [n for n, _ in files], seeds_path is not None, templates)
+                   [n for n, _ in files], seeds_path is not None, templates, gaps)
+
+
+def _value_errors(clauses: list[Clause], inputs: dict[str, InputDecl], preds: dict[str, PredInfo]) -> list[KbError]:
+    """``@value SYMBOL ...`` must name a symbol the statement can hold: one of the input's enum
+    values (true/false for a bool), or a constant of one of the predicate's clauses."""
+    errors: list[KbError] = []
+    for d in inputs.values():
+        allowed = {str(v) for a in d.args for v in (a.values or ())}
+        if any(a.type == "bool" for a in d.args):
+            allowed |= {"true", "false"}
+        for symbol, _, _ in d.notes.values:
+            if symbol not in allowed:
+                errors.append(LoadError(f"@value {symbol} is not a value of {d.pred}", d.pos,
+                                        did_you_mean(symbol, sorted(allowed)) or f"values: {', '.join(sorted(allowed))}"))
+    for c in clauses:
+        if not c.notes.values:
+            continue
+        consts = {str(t.value) for c2 in preds[c.head.pred].clauses for t in c2.head.args if isinstance(t, Const)}
+        consts |= {str(t.value) for lit in c.body for a, _ in body_atoms(lit) for t in a.args if isinstance(t, Const)}
+        for symbol, _, _ in c.notes.values:
+            if symbol not in consts:
+                errors.append(LoadError(f"@value {symbol} is not a constant of {c.head.pred}", c.pos,
+                                        did_you_mean(symbol, sorted(consts)) or "name a symbol the clause uses"))
+    return errors
+
+
+def _gaps(clauses: list[Clause], inputs: dict[str, InputDecl], types: dict[str, TypeDecl]) -> list[tuple[str, str, str]]:
+    """``@gap`` lines: what a document leaves out, so a question about it is "not covered"."""
+    out: list[tuple[str, str, str]] = []
+    items: list = [*clauses, *inputs.values(), *types.values()]
+    for it in items:
+        for lang, text in it.notes.gaps:
+            out.append((lang, text, it.pos.file))
+    return out
 
 
 def _templates(clauses: list[Clause], preds: dict[str, PredInfo]) -> tuple[list[tuple[str, str, Atom]], list[KbError]]:
@@ -311,7 +350,8 @@ def _predicates(clauses: list[Clause], inputs: dict[str, InputDecl]) -> tuple[di
     preds: dict[str, PredInfo] = {}
     for d in inputs.values():
         preds[d.pred] = PredInfo(d.pred, len(d.args), "input", decl=d,
-                                 docs=dict(d.notes.docs), asks=list(d.notes.asks))
+                                 docs=dict(d.notes.docs), asks=list(d.notes.asks),
+                                 values=list(d.notes.values), words=list(d.notes.words))
     for name, arity in BUILTIN_PREDICATES:
         preds[name] = PredInfo(name, arity, "builtin")
     for c in clauses:
@@ -340,6 +380,8 @@ def _predicates(clauses: list[Clause], inputs: dict[str, InputDecl]) -> tuple[di
         for lang, text in c.notes.docs:
             info.docs.setdefault(lang, text)
         info.asks += [a for a in c.notes.asks if a not in info.asks]
+        info.values += [v for v in c.notes.values if v not in info.values]
+        info.words += [w for w in c.notes.words if w not in info.words]
     known = [p for p in preds]
     for c in clauses:
         for i, lit in enumerate(c.body):
