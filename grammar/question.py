@@ -65,6 +65,7 @@ class Question:
     assignments: tuple[Assignment, ...] = ()
     topic: str | None = None  # for "uncovered": the words no document covers
     candidates: tuple[str, ...] = ()  # every predicate the phrase names (the caller picks by subject)
+    reading: object | None = None  # kb.reading.Reading, when the message reader read it
 
 
 @lru_cache(maxsize=1)

@@ -18,13 +18,34 @@ from dataclasses import dataclass, field
 
 from grammar.errors import EvaluationError, KbError, LoadErrors, QueryError
 from grammar.model import Atom, Clause, Const, Var, format_value
-from grammar.question import Lexicon, Phrase, Question, QuestionParser
+from grammar.model import Annotations, Pos
+from grammar.question import Assignment, Lexicon, Phrase, Question, QuestionParser
 from kb.engine import Engine
 from kb.loader import Program, facts_from_path, load_facts, load_program
+from kb.reading import Reading, ReadingModel
 from kb.proof import Alternative, Node, Prover, missing_inputs, unknown_negations
 from kb.whatif import Hypothesis, Plan, Planner, hypothetical
 
 SCHEMA = "guize.answer/1"
+QUESTION_POS = Pos("<question>", 1, 1)  # where a fact stated in the question itself comes from
+
+
+_INCOMPLETE = ("nothing is asked after the subject", "a what-if needs a value after the input",
+               "a what-if needs the question after the values", "a goal needs its closing parenthesis")
+
+
+def _pronoun_subject(q: Question) -> bool:
+    """The strict frames take any word for a subject; "we", "我们" or "it" is the message reader's."""
+    from grammar.language import NOUNS, PRONOUNS
+
+    first = q.goal.args[0] if q.goal.args else None
+    return isinstance(first, Const) and str(first.value).lower() in (*PRONOUNS, *NOUNS)
+
+
+def _looks_like_goal(text: str) -> bool:
+    import re
+
+    return bool(re.fullmatch(r"\s*(\?-)?\s*[a-z][a-z0-9_]*\s*\(.*\)\s*\.?\s*", text))
 
 
 @dataclass
@@ -50,6 +71,7 @@ class Answer:
     what_if: list[Hypothesis] = field(default_factory=list)
     before: str | None = None  # what-if: the answer without the hypothesis
     needed: Plan | None = None
+    reading: Reading | None = None  # how the question was read (None for a goal asked as a goal)
 
 
 class KnowledgeBase:
@@ -126,11 +148,38 @@ class KnowledgeBase:
             self._parsers[key] = QuestionParser(lex)
         return self._parsers[key]
 
-    def parse(self, text: str, facts: Sequence[Clause] = ()) -> Question:
-        q = self._parser_for(facts).parse(text)
-        if len(q.candidates) > 1:
-            q = self._disambiguate(q, facts)
-        return q
+    def reading_model(self) -> ReadingModel:
+        """The message reader's lexicon and candidate readings (built once per program)."""
+        model = getattr(self, "_reading_model", None)
+        if model is None:
+            model = self._reading_model = ReadingModel(self.program)
+        return model
+
+    def parse(self, text: str, facts: Sequence[Clause] = (), as_of: _dt.date | None = None) -> Question:
+        """A question's reading. The strict frames (grammar/question.lark) read their own
+        wordings exactly; everything else, and anything they would call "not covered", goes to
+        the message reader (kb/reading.py), which reads context, pronouns and paraphrases."""
+        strict_error: QueryError | None = None
+        try:
+            q = self._parser_for(facts).parse(text)
+            if q.kind != "uncovered" and not _pronoun_subject(q):
+                return self._disambiguate(q, facts) if len(q.candidates) > 1 else q
+        except QueryError as e:
+            if "looks like code" in str(e) or "empty question" in str(e) or _looks_like_goal(text):
+                raise
+            if getattr(e, "label", None) in _INCOMPLETE:  # a question cut short: say what is missing
+                raise
+            strict_error = e
+        try:
+            r = self.reading_model().read(text, facts, as_of or _dt.date.today())
+        except QueryError as e:
+            if strict_error is not None and not getattr(e, "suggestions", None):
+                raise strict_error from None
+            raise
+        assignments = tuple(Assignment(s.atom.pred, s.atom.args[1].value, None, s.text)  # type: ignore[union-attr]
+                            for s in r.hypotheses() if len(s.atom.args) == 2)
+        goal = r.goal if r.kind != "uncovered" else Atom("not_covered", ())
+        return Question(r.kind, goal, r.lang, text, assignments, r.topic, reading=r)
 
     def _disambiguate(self, q: Question, facts: Sequence[Clause]) -> Question:
         """One phrase, several predicates ("有效" of an activity or of a live session): take
@@ -158,7 +207,10 @@ class KnowledgeBase:
             text = question.strip()
             if text.startswith("?-"):
                 text = text[2:].strip()
-            q = self.parse(text, facts)  # q.lang: the language of the frame the question used
+            q = self.parse(text, facts, as_of)  # q.lang: the language of the frame the question used
+        reading = q.reading if isinstance(q.reading, Reading) else None
+        if reading is not None and reading.facts_used():
+            facts = [*facts, *(Clause(a, (), Annotations(), QUESTION_POS) for a in reading.facts_used())]
         if q.kind == "uncovered":
             ans = Answer(q.text, q.goal, as_of, "unknown", kind="uncovered", lang=q.lang, topic=q.topic,
                          facts=list(facts), suggestions=self._parser_for(facts).nearest(q.topic or ""))
@@ -170,6 +222,7 @@ class KnowledgeBase:
                 self._what_needed(ans, q, facts, as_of)
         ans.question = question if isinstance(question, str) else str(question)
         ans.lang = lang or q.lang
+        ans.reading = reading
         return ans
 
     def _evaluate(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:

@@ -103,6 +103,7 @@ class Renderer:
         subject = a.goal.args[0] if a.goal.args and isinstance(a.goal.args[0], Const) else None
         if a.answer == "unknown" and subject is not None and not any(subject in f.head.args for f in a.facts):
             out.append(t["nothing_stated"].format(subject=subject))
+        out += reading_lines(a, self.lang)
         return out
 
     # ---- whole answers
@@ -308,6 +309,42 @@ def alternative_json(a: Alternative) -> dict[str, Any]:
             "skipped": [str(s) for s in a.skipped]}
 
 
+def reading_lines(a: Answer, lang: str) -> list[str]:
+    """How the question was read, in the asker's language: the restatement, the facts taken
+    from the message (and any that contradict the loaded ones), the words corrected or not used."""
+    r = a.reading
+    if r is None:
+        return []
+    zh = lang == "zh"
+    out = [("理解为：" if zh else "Read as: ") + r.restatement]
+    if r.evidence:
+        out.append(("依据：" if zh else "Because: ") + r.evidence)
+    stated = [s for s in r.stated if s.status in ("new", "matches")]
+    if stated:
+        out.append(("来自您的问题：" if zh else "From your message: ") + "; ".join(
+            f"{s.atom}" + ((" (同已载入)" if zh else " (as loaded)") if s.status == "matches" else "") for s in stated))
+    for s in r.stated:
+        if s.status == "contradicts":
+            out.append((f"注意：问题中说 {s.atom}，已载入的事实是 {s.loaded}；按已载入的事实回答" if zh else
+                        f"Note: your message says {s.atom} but the loaded facts say {s.loaded}; answered from the loaded facts"))
+    if r.corrections:
+        out.append(("按以下理解：" if zh else "Read ") + ", ".join(f"'{a}' as '{b}'" for a, b in r.corrections))
+    if r.unused:
+        out.append(("未使用的词：" if zh else "Words not used: ") + ", ".join(r.unused[:10]))
+    return out
+
+
+def reading_json(a: Answer) -> dict[str, Any] | None:
+    r = a.reading
+    if r is None:
+        return None
+    return {"restatement": r.restatement, "kind": r.kind, "score": round(r.score, 3),
+            "stated": [{"fact": str(s.atom), "text": s.text, "status": s.status,
+                        "loaded": str(s.loaded) if s.loaded is not None else None} for s in r.stated],
+            "spans": r.spans, "unused": r.unused, "corrections": [list(c) for c in r.corrections],
+            "subjects": r.subjects, "evidence": r.evidence, "alternatives": r.alternatives}
+
+
 def answer_json(a: Answer, program: Program, lang: str | None = None) -> dict[str, Any]:
     """The ``guize.answer/1`` object."""
     return {
@@ -331,6 +368,7 @@ def answer_json(a: Answer, program: Program, lang: str | None = None) -> dict[st
         "needed": _needed_json(a, program, lang or a.lang),
         "unknown_because": [{"negated": str(atom), "why_not": [alternative_json(x) for x in alts]}
                             for atom, alts in a.unknown_because],
+        "reading": reading_json(a),
         "text": render_text(a, program, lang),
     }
 

@@ -118,7 +118,7 @@ GOALS = ("ks_distribution_eligible", "ks_c1_store_open_normal", "ks_c2_store_typ
 FORMS = ("can store {s} join kuaishou distribution?", "why can't {s} join kuaishou distribution?",
          "{s}能入驻快分销吗？", "为什么{s}不能入驻快分销？", "{g}({s})", "?- {g}({s}).",
          "could shop {s} apply for kuaishou distribution", "如果{s}的体验星级是4.5，能入驻快分销吗？")
-BAD = {100: "can store bolt joinn kuaishou distribution?", 300: "nosuch_predicate(bolt)", 500: "@as-of someday",
+BAD = {100: "can store bolt fly to the moon?", 300: "nosuch_predicate(bolt)", 500: "@as-of someday",
        700: "ks_c3_experience_stars_ok(bolt", 900: "@facts missing.dl"}
 FACT_FILES = ("ks_acme_admitted.dl", "ks_bolt_failing.dl", "ks_cove_missing.dl", "ks_dune_individual.dl")
 
@@ -170,7 +170,7 @@ def validate_answer(d: dict) -> list[str]:
                 alternative(b, f"{path}.failures[{i}].because[{j}]")
 
     keys = {"schema", "question", "kind", "goal", "as_of", "lang", "answer", "bindings", "proof", "proofs", "why_not",
-            "missing", "not_covered", "suggestions", "what_if", "needed", "unknown_because", "text", "source"}
+            "missing", "not_covered", "suggestions", "what_if", "needed", "unknown_because", "reading", "text", "source"}
     need(set(d) == keys, f"keys: {sorted(set(d) ^ keys)}")
     need(d.get("schema") == "guize.answer/1", "schema")
     for k in ("question", "goal", "text"):
@@ -191,6 +191,7 @@ def validate_answer(d: dict) -> list[str]:
         alternative(a, f"why_not[{i}]")
     need(isinstance(d.get("missing"), list) and all(isinstance(m, str) for m in d["missing"]), "missing")
     need(d.get("not_covered") is None or isinstance(d["not_covered"], str), "not_covered")
+    need(d.get("reading") is None or isinstance(d["reading"].get("restatement"), str), "reading")
     need(d.get("what_if") is None or isinstance(d["what_if"].get("changes"), list), "what_if")
     need(d.get("needed") is None or isinstance(d["needed"].get("changes"), list), "needed")
     src = d.get("source")

@@ -75,8 +75,7 @@ def test_vocab_lists_inputs_with_units_and_names():
 
 
 @pytest.mark.parametrize("args, words", [
-    (["ask", "can store bolt joinn kuaishou distribution?"], ["Error: cannot read this question", "^",
-                                                               "did you mean: join kuaishou distribution"]),
+    (["ask", "can store bolt fly to the moon?"], ["Error: cannot read this question", "^", "fly, moon"]),
     (["ask", "nosuch(acme)"], ["Error: unknown predicate nosuch"]),
     (["ask", "--facts", "/no/such/file.dl", "ks_c3_experience_stars_ok(a)"], ["Error: cannot read facts file"]),
 ])

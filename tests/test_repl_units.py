@@ -200,7 +200,7 @@ def test_tokens_name_what_they_are(catalog):
 QUESTIONS = ["can store bolt join kuaishou distribution?", "bolt能入驻快分销吗", "can acme join kuaishou distribution?",
              "ks_distribution_eligible(S)", "which stores can join kuaishou distribution?",
              "how can bolt join kuaishou distribution?", "如果bolt的体验星级是4.5，能入驻快分销吗？",
-             "can acme fly to the moon?", "ks_store_type(acme, T)"]
+             "can acme join douyin 精选联盟?", "ks_store_type(acme, T)"]
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ acme的购物体验星级是多少？
 acme能入驻淘宝直播吗？
 
 # bad lines: reported on stderr with their line numbers, and the run goes on
-can store bolt joinn kuaishou distribution?
+can store bolt fly to the moon?
 nosuch_predicate(bolt)
 @as-of someday
 @facts no_such_file.dl

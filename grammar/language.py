@@ -1,0 +1,135 @@
+"""The words of the question language that no rule file owns: how people ask (cues), refer to
+themselves (pronouns), negate, and which platforms and topics lie outside every document.
+
+Everything a rule file knows (inputs, values, topics, gaps) comes from its annotations; this
+table is only the glue of English and Chinese questions. Entries are normalised text
+(grammar.normalise: Simplified, lower case). English entries match at word boundaries.
+"""
+
+from __future__ import annotations
+
+# cue -> surface forms. A cue says what kind of answer is wanted; several may occur.
+CUES: dict[str, tuple[str, ...]] = {
+    "why": ("why", "how come", "what's wrong", "what is wrong", "为什么", "为啥", "为何", "咋回事", "怎么回事",
+            "什么原因", "啥原因", "原因是什么", "keep getting rejected", "got rejected", "was refused", "被拒",
+            "被驳回", "didn't go through", "did not go through", "没通过", "没过"),
+    "needed": ("what do we need", "what do i need", "what does it need", "what else do we need", "what else",
+               "what are we missing", "what are we still missing", "what's missing", "what is missing",
+               "what do we have to do", "what do i have to do", "what should we do", "what should i do",
+               "what must we", "how can we", "how do we get", "how can i", "what's needed", "what is needed",
+               "still missing", "still need", "还差", "还缺", "缺什么", "缺啥", "差什么", "差啥", "怎么才能", "怎样才能",
+               "如何才能", "要怎么做", "需要做什么", "需要怎么做", "还需要", "要做什么", "该怎么办", "怎么办",
+               "sort out", "what needs to", "to fix", "have to fix"),
+    "if": ("if", "what if", "suppose", "supposing", "assuming", "如果", "假如", "要是", "假设", "若是", "万一",
+           "would", "were to"),
+    "which": ("which", "what kinds", "what kind", "what types", "what type", "what are the", "list", "哪些",
+              "哪几", "哪种", "哪类", "有哪", "几种", "什么类型", "包括什么", "包括哪", "分别", "all the"),
+    "value": ("what is", "what's", "whats", "what are", "what", "how long", "how many", "how much", "how often",
+              "when", "what time", "多久", "多长", "多少", "几天", "几点", "几个", "几场", "几步", "几次", "几种",
+              "什么时候", "哪天", "啥时候", "什么", "啥", "几", "how"),
+    "where": ("where", "which page", "which menu", "which site", "which website", "在哪", "哪里", "哪儿", "去哪",
+              "从哪", "哪个网站", "什么地方", "入口"),
+    "who": ("who", "whom", "谁", "哪个部门", "找谁"),
+    "how": ("how do", "how to", "how can", "steps", "step by step", "process", "流程", "步骤", "怎么", "如何",
+            "怎样", "咋"),
+    "yes_no": ("can", "could", "may", "do", "does", "did", "will", "should", "must",
+               "am", "ok", "okay", "allowed", "enough", "valid", "count",
+               "吗", "么", "嘛", "能", "可以", "可不可以", "能不能", "能否", "可否", "是否", "是不是", "行不行", "行吗",
+               "够不够", "够吗", "算不算", "算吗", "过不过", "有没有", "会不会", "要不要", "需不需要", "对吗", "对不对",
+               "合格吗", "ok吗", "吧"),
+}
+
+NEGATIONS: tuple[str, ...] = (
+    "not", "no", "never", "none", "without", "isn't", "isnt", "aren't", "arent", "don't", "dont", "doesn't",
+    "doesnt", "didn't", "didnt", "haven't", "havent", "hasn't", "hasnt", "hadn't", "can't", "cant", "cannot",
+    "can not", "won't", "wont", "couldn't", "couldnt", "not yet", "zero", "yet to",
+    "不", "没", "没有", "未", "无", "非", "不是", "不能", "没能", "还没", "尚未", "从来没有", "从没", "从未", "别", "不会",
+    "不可以", "无法", "没法", "不了", "零",
+)
+
+# words linking an input to its value ("stars is 4.2", "体验星级为4.2", "品退率只有1.2%")
+COPULAS: tuple[str, ...] = (
+    "is", "are", "was", "were", "be", "of", "at", "=", ":", "was", "equals", "reached", "exactly", "only", "just",
+    "about", "around", "是", "为", "达到", "只有", "刚好", "刚刚", "正好", "整整", "大概", "约", "有", "等于", "到",
+    "变成", "降到", "提高到", "升到", "涨到", "改成", "改为", "drops to", "drop to", "rises to", "rise to",
+    "goes up to", "go up to", "goes down to", "were", "became", "becomes",
+)
+
+# questions about oneself: resolved to the loaded subject of the type the goal needs
+PRONOUNS: tuple[str, ...] = (
+    "we", "us", "our", "ours", "i", "me", "my", "mine", "it", "its", "they", "their", "this", "that", "these",
+    "我们", "我", "咱们", "咱", "我家", "本店", "我店", "俺", "这家", "这个", "这场", "这份", "这张", "这单", "该", "它",
+    "他们", "她", "他", "自己",
+)
+
+# nouns people put before an id or after a pronoun; they name no rule by themselves
+NOUNS: tuple[str, ...] = (
+    "store", "stores", "shop", "shops", "agency", "agencies", "brand", "brands", "merchant", "merchants",
+    "company", "activity", "activities", "order", "orders", "service order", "session", "sessions",
+    "coupon", "coupons", "supplier", "account", "customer", "shopper", "applicant", "report", "evidence",
+    "店", "店铺", "小店", "商家", "商户", "机构", "品牌", "品牌商", "公司", "活动", "订单", "服务单", "场次",
+    "优惠券", "供应商", "账号", "客户", "顾客", "用户", "报告",
+)
+
+# synonym groups: each surface form counts as the group's feature when scoring topics, so
+# "sign up for 快分销" and "入驻快分销" meet "join kuaishou distribution" on the same terms
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "#join": ("join", "sign up", "signup", "get into", "get in", "enter", "apply for", "apply to", "qualify for",
+              "qualify", "eligible", "eligibility", "register for", "onboard", "onboarding", "participate", "take part", "settle in", "入驻", "开通", "加入", "参加", "进入", "报名",
+              "申请", "接入", "入住", "上车", "参与", "joint"),
+    "#store": ("store", "shop", "店铺", "小店", "店", "店鋪"),
+    "#kuaishou": ("kuaishou", "ks", "快手"),
+    "#distribution": ("distribution", "快分销", "分销", "kfx", "kuaifenxiao"),
+    "#jd": ("jd", "jd.com", "jingdong", "京东"),
+    "#procurement": ("采销", "caixiao", "procurement", "buyer", "category buyer", "category manager"),
+    "#membership_connect": ("会员通", "member connect", "membership connect", "member conect"),
+    "#open_card_gift": ("开卡有礼", "open card gift", "open-card gift", "开卡礼", "opencard gift", "开卡礼包"),
+    "#jd_task": ("京任务", "jd task", "jingrenwu"),
+    "#integrated_marketing": ("整合营销", "integrated marketing", "integrated marketting"),
+    "#negotiation": ("协商", "negotiation", "negotiate", "negotiating", "negociate", "negociation", "沟通协商"),
+    "#stars": ("stars", "star", "星级", "星", "star rating"),
+    "#contract": ("contract", "合同", "签约"),
+    "#register": ("register", "registration", "sign up", "注册", "registr"),
+    "#go_live": ("go live", "go-live", "launch", "上线"),
+    "#certification": ("certification", "certified", "认证", "certificate"),
+}
+
+# our platforms and programmes: a question naming one of them is about the documents
+OUR_PLATFORMS: tuple[str, ...] = (
+    "jd", "jd.com", "jingdong", "京东", "kuaishou", "快手", "快分销", "会员通", "开卡有礼", "京任务", "京东pop", "pop",
+    "自营", "小店", "京豆", "东券", "京券", "采销",
+)
+# platforms no document covers: their rules are not ours to answer
+OTHER_PLATFORMS: tuple[str, ...] = (
+    "taobao", "淘宝", "tmall", "天猫", "douyin", "抖音", "tiktok", "抖店", "pinduoduo", "拼多多", "pdd",
+    "xiaohongshu", "小红书", "red note", "shopee", "虾皮", "lazada", "amazon", "亚马逊", "ebay", "shopify",
+    "weidian", "微店", "有赞", "youzan", "meituan", "美团", "饿了么", "苏宁", "suning", "唯品会", "vipshop",
+    "1688", "alibaba", "阿里巴巴", "得物", "dewu", "闲鱼", "精选联盟", "天天特价", "聚划算", "直通车",
+)
+# topics of e-commerce that none of the five documents encodes (the inventory's gaps, §5, and
+# what the pages never mention): a question about one of them is "not covered"
+UNCOVERED_TOPICS: tuple[str, ...] = (
+    "commission", "commissions", "佣金", "扣点", "抽成", "deposit", "保证金", "押金", "settlement", "settlements",
+    "pay out", "payout", "回款", "结算周期", "提现", "fee", "fees", "price", "pricing", "收费", "年费", "服务费",
+    "技术服务费", "discount", "折扣", "plus members", "plus会员", "tax rate", "税率", "advertising", "广告",
+    "traffic", "流量扶持", "logistics", "物流", "refund time", "shipping time", "发货时效",
+)
+
+# English words carrying no content (they never make a topic, and never count as "not used")
+STOPWORDS: frozenset[str] = frozenset("""
+a an the and or but so of to for in on at by with from as is are was were be been being am do does did
+have has had having can could may might must shall should will would it its this that these those there
+here we us our ours i me my mine you your they them their he she his her what which who whom whose when
+where why how if then than too very just also already still yet now today please thanks thank hi hello
+any some all each every both either neither no not nor only own same such more most other another into
+about after before again against between through during over under up down out off once while because
+until ok okay yes really actually anyway else let lets get got gets go goes going want wanted need needs
+like one two three four five six seven eight nine ten s t re ve ll d m
+""".split())
+
+# Chinese characters and words carrying no content (they never make a topic on their own)
+ZH_STOP: tuple[str, ...] = (
+    "我们", "我", "你", "您", "的", "了", "吗", "呢", "吧", "啊", "呀", "嘛", "么", "是", "在", "有", "和", "也", "都",
+    "就", "还", "能", "可以", "请问", "一下", "这个", "那个", "现在", "已经", "一个", "这样", "怎么", "什么", "哪些",
+    "如果", "那", "就是", "但是", "不过", "然后", "所以", "因为", "而且", "或者", "还是", "要", "会", "想", "让",
+)

@@ -1,0 +1,697 @@
+"""Step 4 of reading a message (the one home for meaning): from the parsed message to a goal.
+
+grammar/ found the spans and grouped them (grammar.message); here they get their meaning
+against the loaded program and facts:
+
+- **candidates** are built once per program from the annotations: every derived predicate with
+  @ask/@words (a yes/no question about a subject), every whole question (@ask ... = goal), every
+  @gap (a "not covered" reading). Each is scored by how much of its best phrase the message
+  covers (features: synonym groups, English stems, Chinese bigrams, weighted by rarity; the
+  question sentence counts more than the context), by the frame the cues ask for, and by the
+  inputs the message and the facts speak of (the predicate's dependency closure).
+- **subjects**: ids, pronouns and dropped subjects resolve to the loaded subject of the type the
+  goal needs (types are inferred from the input declarations); several candidates -> ask which;
+  none loaded -> an unnamed subject described by the message alone.
+- **stated facts**: statements become input facts for this question, echoed back; a stated fact
+  that contradicts a loaded one is reported and the loaded one is kept.
+- **never a guess**: a reading below the confidence bar, or two readings too close to call,
+  becomes "did you mean" with the nearest canonical questions; "not covered" needs positive
+  evidence (another platform, an uncovered topic, a declared gap).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from grammar.errors import QueryError
+from grammar.lexicon import Candidate, Entry, Lexicon, features
+from grammar.message import Item, Message, Piece, read_message
+from grammar.model import Atom, Clause, Const, Term, Value, Var, format_value
+from grammar.normalise import language_of, normalise
+from grammar.values import Found
+from kb.loader import Program
+
+_UNIT_NAMES = {"stars": "stars", "star": "stars", "%": "%", "minutes": "minutes", "hours": "hours", "days": "days",
+               "points": "points", "yuan": "yuan", "CNY": "yuan", "months": "months"}
+BASE_TYPES = {"string", "number", "date", "datetime", "bool", "enum"}
+UNNAMED = "you"  # the subject of a question when no facts name one: described by the message alone
+ACCEPT = 0.5  # the least score a reading needs
+MARGIN = 0.08  # how far the best reading must lead the next different one
+
+
+@dataclass(frozen=True)
+class StatedFact:
+    atom: Atom
+    text: str  # the words it was read from
+    status: str  # "new" | "matches" | "contradicts" | "hypothetical"
+    loaded: Atom | None = None  # the loaded fact it contradicts
+
+
+@dataclass
+class Reading:
+    """How a message was read: the goal, the frame, and every span's meaning."""
+
+    text: str
+    normalised: str
+    lang: str
+    kind: str  # yes_no | why | why_not | which | needed | what_if | value | uncovered
+    goal: Atom
+    restatement: str
+    score: float = 0.0
+    stated: list[StatedFact] = field(default_factory=list)
+    spans: list[dict[str, str]] = field(default_factory=list)  # {"text", "as"}
+    unused: list[str] = field(default_factory=list)
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    subjects: dict[str, str] = field(default_factory=dict)  # how each subject was found
+    topic: str | None = None  # uncovered: what no document covers
+    evidence: str | None = None  # uncovered: why we know
+    alternatives: list[str] = field(default_factory=list)
+
+    def facts_used(self) -> list[Atom]:
+        return [s.atom for s in self.stated if s.status == "new"]
+
+    def hypotheses(self) -> list[StatedFact]:
+        return [s for s in self.stated if s.status == "hypothetical"]
+
+
+# ---------------------------------------------------------------------------------------- the model
+
+class ReadingModel:
+    """The lexicon and the candidate readings of one program (built once, shared by questions)."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.types = _infer_types(program)
+        self.closure = _input_closure(program)
+        entries: list[Entry] = []
+        self.value_words: dict[str, list[tuple[str, str]]] = {}  # "pred|symbol" -> [(lang, words)]
+        for info in program.preds.values():
+            if info.kind == "input":
+                for lang, text in [*info.asks, *(info.decl.notes.names if info.decl else ())]:
+                    entries.append(Entry(normalise(text), "input", info.name))
+                for lang, text in info.words:
+                    entries.append(Entry(normalise(text), "input", info.name))
+            for symbol, lang, text in info.values:
+                entries.append(Entry(normalise(text), "value", f"{info.name}|{symbol}"))
+                self.value_words.setdefault(f"{info.name}|{symbol}", []).append((lang, text))
+            if info.kind == "input" and info.decl is not None:
+                for a in info.decl.args:
+                    for v in a.values or ():  # the symbol itself reads as its value ("self_operated")
+                        entries.append(Entry(str(v).replace("_", " "), "value", f"{info.name}|{v}"))
+                        entries.append(Entry(str(v), "value", f"{info.name}|{v}"))
+        candidates: dict[str, Candidate] = {}
+        for info in program.preds.values():
+            if info.kind != "derived" or not (info.asks or info.words or info.docs):
+                continue
+            c = candidates.setdefault(f"pred:{info.name}", Candidate(f"pred:{info.name}"))
+            c.phrases += list(info.asks)
+            c.words += list(info.words) + [(lang, text) for lang, text in info.docs.items()]
+        for lang, text, goal in program.templates:
+            c = candidates.setdefault(f"tpl:{goal}", Candidate(f"tpl:{goal}"))
+            c.phrases.append((lang, text))
+            c.words += [w for w in program.preds[goal.pred].words if w not in c.words]
+        for i, (lang, text, file) in enumerate(program.gaps):
+            candidates.setdefault(f"gap:{text}", Candidate(f"gap:{text}")).phrases.append((lang, text))
+        self.goals = {f"tpl:{g}": g for _, _, g in program.templates}
+        # units that name their input by themselves (only one input is measured in stars)
+        by_unit: dict[str, set[str]] = {}
+        for d in program.inputs.values():
+            for a in d.args:
+                if a.unit:
+                    by_unit.setdefault(_UNIT_NAMES.get(a.unit, a.unit), set()).add(d.pred)
+        self.unit_inputs = {u: frozenset(ps) for u, ps in by_unit.items() if len(ps) <= 2 and u != "%"}
+        self.gap_files = {f"gap:{t}": f for _, t, f in program.gaps}
+        self.lexicon = Lexicon(entries, candidates.values())
+        self.candidates = {c.key: c for c in self.lexicon.candidates}
+        self.index: dict[str, list[Candidate]] = {}
+        for c in self.lexicon.candidates:
+            for f in set().union(*c.feats, c.word_feats) if (c.feats or c.word_feats) else ():
+                self.index.setdefault(f, []).append(c)
+
+    # ---- reading
+    def read(self, text: str, facts: Sequence[Clause], as_of: _dt.date) -> Reading:
+        ids = frozenset(str(a.value).lower() for f in facts for a in f.head.args
+                        if isinstance(a, Const) and isinstance(a.value, str))
+        msg = read_message(text, self.lexicon, as_of, ids)
+        return _Resolver(self, msg, facts, as_of).resolve()
+
+    def pred_of(self, key: str) -> str | None:
+        if key.startswith("pred:"):
+            return key[5:]
+        if key.startswith("tpl:"):
+            return self.goals[key].pred
+        return None
+
+    def canonical(self, key: str, subject: str | None, lang: str) -> str:
+        """The plain question a reading stands for, in the asker's language."""
+        c = self.candidates[key]
+        phrases = [t for lg, t in c.phrases if lg == lang] or [t for _, t in c.phrases]
+        phrase = phrases[0] if phrases else key
+        if key.startswith("pred:") and any(lg == lang for lg, _ in c.phrases):
+            if subject == UNNAMED:
+                subject = "we" if lang == "en" else "我们"
+            who = subject or ("the store" if lang == "en" else "店铺")
+            return f"can {who} {phrase}?" if lang == "en" else f"{who}能{phrase}吗？"
+        if key.startswith("gap:"):
+            return phrase
+        if key.startswith("pred:") and not any(lg == lang for lg, _ in c.phrases):
+            return f"?- {key[5:]}({subject or 'S'})."  # no question phrase: the goal itself
+        return phrase + ("?" if lang == "en" else "？") if not phrase.endswith(("?", "？")) else phrase
+
+
+def _infer_types(program: Program) -> dict[tuple[str, int], str]:
+    """(pred, position) -> subject type, from input declarations through the clauses."""
+    types: dict[tuple[str, int], str] = {}
+    for d in program.inputs.values():
+        for i, a in enumerate(d.args):
+            if a.type not in BASE_TYPES:
+                types[(d.pred, i)] = a.type
+    changed = True
+    while changed:
+        changed = False
+        for c in program.clauses:
+            for i, t in enumerate(c.head.args):
+                if not isinstance(t, Var) or (c.head.pred, i) in types:
+                    continue
+                for lit in c.body:
+                    atom = getattr(lit, "atom", lit)
+                    if not isinstance(atom, Atom):
+                        continue
+                    for j, u in enumerate(atom.args):
+                        if u == t and (atom.pred, j) in types:
+                            types[(c.head.pred, i)] = types[(atom.pred, j)]
+                            changed = True
+                            break
+                    if (c.head.pred, i) in types:
+                        break
+    return types
+
+
+def _input_closure(program: Program) -> dict[str, frozenset[str]]:
+    """Derived predicate -> every input it depends on (what its answer is about)."""
+    deps: dict[str, set[str]] = {}
+    for c in program.clauses:
+        for lit in c.body:
+            atom = getattr(lit, "atom", lit)
+            if isinstance(atom, Atom):
+                deps.setdefault(c.head.pred, set()).add(atom.pred)
+    out: dict[str, frozenset[str]] = {}
+
+    def walk(p: str, seen: set[str]) -> set[str]:
+        if p in out:
+            return set(out[p])
+        acc: set[str] = set()
+        for q in deps.get(p, ()):
+            if q in seen:
+                continue
+            if q in program.inputs:
+                acc.add(q)
+            acc |= walk(q, seen | {q})
+        return acc
+
+    for p in program.preds:
+        out[p] = frozenset(walk(p, {p}))
+    return out
+
+
+# ---------------------------------------------------------------------------------------- resolving
+
+_FRAME_LIST = {"which", "value", "where", "who", "how"}
+
+
+class _Resolver:
+    def __init__(self, model: ReadingModel, msg: Message, facts: Sequence[Clause], as_of: _dt.date) -> None:
+        self.m = model
+        self.msg = msg
+        self.facts = list(facts)
+        self.as_of = as_of
+        self.lang = language_of(msg.original)
+        self.loaded_types: dict[str, set[str]] = {}  # type -> loaded subject ids
+        prog = model.program
+        for f in facts:
+            for i, a in enumerate(f.head.args):
+                t = model.types.get((f.head.pred, i))
+                if t and isinstance(a, Const):
+                    self.loaded_types.setdefault(t, set()).add(str(a.value))
+        self.question_sentence = self._question_sentence()
+        self.cues = self._cues()
+        self.statements = self._statements()
+        self.loaded_inputs = {f.head.pred for f in facts if f.head.pred in prog.inputs}
+
+    # ---- the question sentence and its cues
+    def _question_sentence(self) -> int:
+        """The sentence that asks: the last with a question mark or a question cue."""
+        asks = [i for i, (a, b) in enumerate(self.msg.sentences) if "?" in self.msg.text[a:b]]
+        if asks:
+            return asks[-1]
+        cue_sent = [it.sentence for it in self.msg.items if it.kind == "cue"]
+        return cue_sent[-1] if cue_sent else len(self.msg.sentences) - 1
+
+    def _cues(self) -> set[str]:
+        cues: set[str] = set()
+        q = self.question_sentence
+        for it in self.msg.items:
+            if it.kind == "cue" and (it.sentence == q or it.pieces[0].ref in ("if", "why")):
+                cues.update(str(r) for r in it.pieces[0].options)
+        first = next((it for it in self.msg.items if it.sentence == q and it.kind not in ("sep", "comma")), None)
+        if first is not None and first.kind in ("cop",):
+            cues.add("yes_no")
+        return cues
+
+    def _negated_question(self) -> bool:
+        q = self.question_sentence
+        return any(it.kind == "neg" and it.sentence == q for it in self.msg.items) or any(
+            it.kind == "denied" and it.sentence == q for it in self.msg.items)
+
+    # ---- statements (before the goal is known: which inputs the message speaks of)
+    def _statements(self) -> list[tuple[Item, list[str]]]:
+        out = []
+        for it in self.msg.items:
+            if it.kind in ("stated", "stated_not", "denied", "stated_after", "bare_input"):
+                inp = next(p for p in it.pieces if p.kind == "INPUT")
+                out.append((it, [str(o) for o in inp.options]))
+            elif it.kind in ("bare_value", "piece") and it.pieces[0].kind == "VALUE":
+                preds = [str(o).split("|")[0] for o in it.pieces[0].options]
+                out.append((it, [p for p in preds if p in self.m.program.inputs]))
+        return out
+
+    def mentioned_inputs(self) -> set[str]:
+        """Inputs the message speaks of: named, valued, or implied by a unit (4.5星 -> stars)."""
+        out = {p for _, preds in self.statements for p in preds}
+        units = self.m.unit_inputs
+        for it in self.msg.items:
+            for p in it.pieces:
+                if p.kind == "NUMBER" and isinstance(p.ref, Found) and p.ref.unit in units:
+                    out |= units[p.ref.unit]
+        return out
+
+    # ---- scoring
+    def score_all(self) -> list[tuple[float, str]]:
+        feats = features(self.msg.text)
+        q_start, q_end = self.msg.sentences[self.question_sentence]
+        weight = {f: (1.0 if q_start <= pos < q_end else 0.55) for f, pos in feats.items()}
+        idf = self.m.lexicon.idf
+        touched: set[str] = set()
+        for f in feats:
+            for c in self.m.index.get(f, ()):
+                touched.add(c.key)
+        said = self.mentioned_inputs()
+        mentioned = said | self.loaded_inputs
+        # a yes/no, why or what-needed question asks about a verdict, not for a list
+        verdict = bool(self.cues & {"yes_no", "why", "needed"}) and not (self.cues & {"which", "where", "who"})
+        listy = bool(self.cues & _FRAME_LIST) and not (self.cues & {"why", "needed"})
+        # how much of the question sentence a reading explains (features some reading knows)
+        # words no reading knows count against every reading (a question about the moon is not
+        # explained by the one word "store" it shares with the rules)
+        top = max(idf.values(), default=1.0)
+        loaded_ids = {s.lower() for ids in self.loaded_types.values() for s in ids}
+        q_total = sum(idf.get(f, top) for f, pos in feats.items() if weight[f] == 1.0 and f not in loaded_ids
+                      and (f in idf or self._content(f))) or 1.0
+        scored = []
+        for key in touched:
+            c = self.m.candidates[key]
+            best, best_set = 0.0, frozenset()
+            for fs in c.feats:
+                total = sum(idf.get(f, 1.0) for f in fs)
+                if not total:
+                    continue
+                cov = sum(idf.get(f, 1.0) * weight[f] for f in fs if f in weight) / total
+                if cov > best or (cov == best and len(fs) > len(best_set)):
+                    best, best_set = cov, fs
+            all_feats = c.word_feats.union(*c.feats) if c.feats else c.word_feats
+            explained = sum(idf.get(f, 1.0) for f in all_feats if weight.get(f) == 1.0) / q_total
+            context = sum(idf.get(f, 1.0) for f in all_feats if weight.get(f, 1.0) < 1.0)
+            s = 0.6 * best + 0.4 * min(explained, 1.0) + 0.02 * min(context, 5.0)
+            pred = self.m.pred_of(key)
+            if pred is not None:
+                closure = self.m.closure.get(pred, frozenset())
+                s += 0.05 * min(len(closure & mentioned), 3)
+                if said and closure:  # focus: the reading whose inputs are the ones the message talks about
+                    hit = len(closure & said)
+                    if hit:
+                        precision, recall = hit / len(closure), hit / len(said)
+                        s += 0.3 * (2 * precision * recall / (precision + recall))
+                t = self.m.types.get((pred, 0))
+                if key.startswith("pred:"):
+                    if t and self.loaded_types and t not in self.loaded_types:
+                        s -= 0.3
+                    if listy and not (self.cues & {"yes_no"}):
+                        s -= 0.1
+                else:
+                    goal = self.m.goals[key]
+                    if listy and any(isinstance(a, Var) for a in goal.args):
+                        s += 0.1
+                    elif verdict and any(isinstance(a, Var) for a in goal.args):
+                        s -= 0.15
+            else:  # a gap
+                s -= 0.02
+            scored.append((s, key))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        return scored
+
+    # ---- the whole reading
+    def resolve(self) -> Reading:
+        uncovered = self._not_covered_evidence()
+        scored = self.score_all()
+        best = scored[0] if scored else (0.0, "")
+        if uncovered is not None and (best[0] < 0.95 or not self._mentions_ours()):
+            return self._uncovered(*uncovered)
+        if not scored or best[0] < ACCEPT:
+            raise self._did_you_mean(scored, "cannot read this question")
+        if best[1].startswith("gap:"):
+            return self._uncovered(self.m.candidates[best[1]].phrases[0][1],
+                                   f"the document ({self.m.gap_files.get(best[1], '')}) does not say this")
+        rival = next(((s, k) for s, k in scored[1:] if not self._same_reading(k, best[1])), None)
+        if rival is not None and best[0] - rival[0] < MARGIN and not self._rival_subsumed(best[1], rival[1]):
+            raise self._did_you_mean(scored, "this question can be read more than one way")
+        return self._build(best[1], best[0], scored)
+
+    def _same_reading(self, a: str, b: str) -> bool:
+        return self.m.pred_of(a) is not None and self.m.pred_of(a) == self.m.pred_of(b)
+
+    def _rival_subsumed(self, best: str, rival: str) -> bool:
+        return False
+
+    @staticmethod
+    def _content(f: str) -> bool:
+        """An unknown feature that is a content word (not a number, id-like token or one character)."""
+        return not f.startswith("#") and not re.search(r"\d", f) and len(f) >= 2
+
+    def _mentions_ours(self) -> bool:
+        return any(s.kind == "ours" for s in self.msg.spans)
+
+    def _not_covered_evidence(self) -> tuple[str, str] | None:
+        others = [s for s in self.msg.spans if s.kind == "other_platform"]
+        if others and not self._mentions_ours():
+            return others[0].ref, "another platform: no encoded document is about it"
+        q_start, q_end = self.msg.sentences[self.question_sentence]
+        topics = [s for s in self.msg.spans if s.kind == "uncovered" and q_start <= s.start < q_end]
+        if topics:
+            return topics[0].ref, "no encoded document covers this topic"
+        return None
+
+    def _uncovered(self, topic: str, evidence: str) -> Reading:
+        words = [w for _, w in self.msg.unknown]
+        restate = (f"not covered: {topic}" if self.lang == "en" else f"不在文档范围内：{topic}")
+        return Reading(self.msg.original, self.msg.text, self.lang, "uncovered", Atom("not_covered", ()),
+                       restate, 0.0, topic=topic, evidence=evidence, unused=words,
+                       corrections=self.msg.corrections)
+
+    def _did_you_mean(self, scored: list[tuple[float, str]], why: str) -> QueryError:
+        shown, seen = [], set()
+        for s, key in scored:
+            if key.startswith("gap:") or s < 0.35:
+                continue
+            pred = self.m.pred_of(key)
+            if pred in seen:
+                continue
+            seen.add(pred)
+            shown.append(self.m.canonical(key, None, self.lang))
+            if len(shown) == 3:
+                break
+        ids = {s.lower() for ss in self.loaded_types.values() for s in ss}
+        unknowns = [(pos, w) for pos, w in self.msg.unknown if w not in ids]
+        unknown = [w for _, w in unknowns][:8]
+        col = (unknowns[0][0] + 1) if unknowns else 1
+        caret = _caret(self.msg.text, col)
+        if self.lang == "zh":
+            msg = "看不懂这个问题" if why.startswith("cannot") else "这个问题有不止一种理解"
+            msg += f"（第 {col} 个字符处" + ("，未识别的词：" + "、".join(unknown) if unknown else "") + "）:\n" + caret
+            hint = ("您是想问：" + " / ".join(shown)) if shown else "用 `kb vocab` 查看能问的内容"
+        else:
+            msg = why + f" (at column {col}" + (f": words not recognised: {', '.join(unknown)}" if unknown else "") \
+                + "):\n" + caret
+            hint = ("did you mean: " + " / ".join(shown)) if shown else "see `kb vocab` for what can be asked"
+        err = QueryError(msg, hint=hint)
+        err.suggestions = shown  # type: ignore[attr-defined]
+        return err
+
+    # ---- building the goal
+    def _build(self, key: str, score: float, scored: list[tuple[float, str]]) -> Reading:
+        subjects: dict[str, str] = {}
+        if key.startswith("pred:"):
+            pred = key[5:]
+            arity = self.m.program.preds[pred].arity
+            args: list[Term] = [Var("S")] + [Var(f"X{i}") for i in range(1, arity)]
+        else:
+            g = self.m.goals[key]
+            pred, args = g.pred, list(g.args)
+        args = self._fill_values(pred, args)
+        listy = bool(self.cues & {"which"}) and not (self.cues & {"why", "needed"})
+        for i, a in enumerate(args):
+            t = self.m.types.get((pred, i))
+            if isinstance(a, Var) and t:
+                who, how = self._subject(t, listy and i == 0, required=key.startswith("pred:") and i == 0)
+                if who is not None:
+                    args[i] = Const(who)
+                    subjects[who] = how
+        goal = Atom(pred, tuple(args))
+        kind = self._kind(goal)
+        stated = self._stated_facts(goal, subjects, kind)
+        if kind == "what_if" and not any(s.status == "hypothetical" for s in stated):
+            kind = "yes_no" if goal.is_ground() else "which"
+        subject = next((str(a.value) for a in goal.args if isinstance(a, Const) and str(a.value) in subjects), None)
+        restatement = self.m.canonical(key, subject, self.lang)
+        used = {p.start for it in self.msg.items for p in it.pieces if p.kind != "ID"}
+        ids = {s.lower() for ss in self.loaded_types.values() for s in ss} | {str(s).lower() for s in subjects}
+        unused = [w for pos, w in self.msg.unknown if pos not in used and w not in ids]
+        spans = [{"text": p.text, "as": _meaning(p)} for it in self.msg.items for p in it.pieces
+                 if p.kind not in ("SEP", "COMMA", "ID")]
+        alternatives = [self.m.canonical(k, subject, self.lang) for s, k in scored[1:4]
+                        if not self._same_reading(k, key) and not k.startswith("gap:")]
+        return Reading(self.msg.original, self.msg.text, self.lang, kind, goal, restatement, score, stated,
+                       spans, unused, self.msg.corrections, subjects, alternatives=alternatives)
+
+    def _kind(self, goal: Atom) -> str:
+        cues = self.cues
+        if "if" in cues and any(it.kind in ("stated", "stated_after", "bare_value", "denied", "stated_not",
+                                            "bare_input", "piece") for it in self._if_items()):
+            return "what_if"
+        if "why" in cues:
+            return "why_not" if self._negated_question() else "why"
+        if "needed" in cues and goal.is_ground():
+            return "needed"
+        if not goal.is_ground():
+            return "which"
+        return "yes_no"
+
+    def _if_items(self) -> list[Item]:
+        """The items of the clause an "if" opens (up to the next comma or sentence end)."""
+        out, inside = [], False
+        for it in self.msg.items:
+            if it.kind == "cue" and "if" in it.pieces[0].options:
+                inside = True
+                continue
+            if inside and it.kind in ("comma", "sep"):
+                inside = False
+            if inside:
+                out.append(it)
+        return out
+
+    def _fill_values(self, pred: str, args: list[Term]) -> list[Term]:
+        """Variables of a goal that the message names a value for: "自营店能加京券吗" fills
+        jd_ocg_kind_may_add_reward_type(K, T) with self_operated and jing_coupon."""
+        domains = _domains(self.m.program, pred)
+        named: list[str] = []
+        for it in self.msg.items:
+            for p in it.pieces:
+                if p.kind == "VALUE":
+                    named += [str(o).split("|", 1)[1] for o in p.options]
+        out = list(args)
+        for i, a in enumerate(out):
+            if not isinstance(a, Var) or self.m.types.get((pred, i)):
+                continue
+            hits = [s for s in dict.fromkeys(named) if s in domains.get(i, set())]
+            if len(hits) == 1:
+                out[i] = Const(hits[0])
+        return out
+
+    def _subject(self, type_: str, listy: bool, required: bool) -> tuple[str | None, str]:
+        loaded = sorted(self.loaded_types.get(type_, ()))
+        named = [s for s in loaded if _names(self.msg.text, s.lower())]
+        if named:
+            return max(named, key=len), "named in the question"
+        if listy:
+            return None, ""
+        if len(loaded) == 1:
+            return loaded[0], "the one loaded " + type_
+        if len(loaded) > 1:
+            if not required:
+                return None, ""
+            noun = self._type_name(type_)
+            caret = _caret(self.msg.text, 1)
+            if self.lang == "zh":
+                err = QueryError(f"问的是哪一个{noun}？已载入：{', '.join(loaded)}\n{caret}", hint=f"例如 {loaded[0]}能…吗？")
+            else:
+                err = QueryError(f"which {noun} do you mean? loaded: {', '.join(loaded)}\n{caret}",
+                                 hint=f"name it, e.g. 'can {loaded[0]} …?'")
+            err.label = "the question names no store or subject"  # type: ignore[attr-defined]
+            raise err
+        if required:
+            return UNNAMED, "not named: the answer uses what the message states"
+        return None, ""
+
+    def _type_name(self, type_: str) -> str:
+        decl = self.m.program.types.get(type_)
+        name = decl.notes.name(self.lang) if decl is not None else None
+        return name or type_
+
+    # ---- facts stated in the message
+    def _stated_facts(self, goal: Atom, subjects: dict[str, str], kind: str) -> list[StatedFact]:
+        prog = self.m.program
+        closure = self.m.closure.get(goal.pred, frozenset())
+        if_items = {id(it) for it in self._if_items()} if "if" in self.cues else set()
+        out: list[StatedFact] = []
+        loaded = {f.head for f in self.facts}
+        by_key: dict[tuple[str, object], list[Atom]] = {}
+        for f in self.facts:
+            if f.head.args:
+                by_key.setdefault((f.head.pred, f.head.args[0]), []).append(f.head)
+        used_values: set[int] = set()
+        for it, preds in self.statements:
+            preds = [p for p in preds if p in prog.inputs]
+            if not preds:
+                continue
+            in_closure = [p for p in preds if p in closure] or preds
+            atom = self._fact_of(it, in_closure, used_values)
+            if atom is None:
+                continue
+            text = " ".join(p.text for p in it.pieces)
+            subj_type = self.m.types.get((atom.pred, 0))
+            subj = self._fact_subject(subj_type, goal, subjects)
+            if subj is None:
+                continue
+            atom = Atom(atom.pred, (Const(subj), *atom.args[1:]))
+            if id(it) in if_items and kind == "what_if":
+                out.append(StatedFact(atom, text, "hypothetical"))
+            elif atom in loaded:
+                out.append(StatedFact(atom, text, "matches"))
+            else:
+                others = [a for a in by_key.get((atom.pred, atom.args[0]), []) if a != atom]
+                single = not prog.inputs[atom.pred].optional and _single_valued(prog, atom.pred)
+                if others and single:
+                    out.append(StatedFact(atom, text, "contradicts", others[0]))
+                else:
+                    out.append(StatedFact(atom, text, "new"))
+        seen: set[Atom] = set()
+        return [s for s in out if not (s.atom in seen or seen.add(s.atom))]  # type: ignore[func-returns-value]
+
+    def _fact_subject(self, type_: str | None, goal: Atom, subjects: dict[str, str]) -> str | None:
+        if type_ is None:
+            return None
+        for i, a in enumerate(goal.args):
+            if isinstance(a, Const) and self.m.types.get((goal.pred, i)) == type_:
+                return str(a.value)
+        loaded = sorted(self.loaded_types.get(type_, ()))
+        if len(loaded) == 1:
+            return loaded[0]
+        return None
+
+    def _fact_of(self, it: Item, preds: list[str], used: set[int]) -> Atom | None:
+        """The input fact one statement makes (subject filled in later), if its value fits."""
+        prog = self.m.program
+        values = [p for p in it.pieces if p.kind in ("NUMBER", "DATE", "DATETIME", "MONTH", "TIME", "STRING", "VALUE")]
+        negated = it.kind in ("denied", "stated_not")
+        for pred in preds:
+            decl = prog.inputs[pred]
+            if len(decl.args) != 2:
+                continue
+            arg = decl.args[1]
+            if not values:
+                if arg.type == "bool":
+                    return Atom(pred, (Var("S"), Const("false" if negated else "true")))
+                continue
+            v = values[0]
+            value = _convert(v, arg, pred, self.as_of)
+            if value is None:
+                continue
+            if negated and arg.type == "bool":
+                value = "false" if value == "true" else "true"
+            used.add(v.start)
+            return Atom(pred, (Var("S"), Const(value)))
+        return None
+
+
+def _names(text: str, ident: str) -> bool:
+    """Whether the text names a subject id: as a whole word (ASCII ids) or anywhere (Chinese)."""
+    if re.fullmatch(r"[a-z0-9_\-]+", ident):
+        return re.search(rf"(?<![a-z0-9_]){re.escape(ident)}(?![a-z0-9_])", text) is not None
+    return normalise(ident) in text
+
+
+def _caret(text: str, col: int) -> str:
+    from wcwidth import wcswidth  # comes with prompt-toolkit; CJK characters are 2 columns
+
+    return f"  {text}\n  {' ' * max(wcswidth(text[: col - 1]), 0)}^"
+
+
+def _single_valued(program: Program, pred: str) -> bool:
+    doc = " ".join(program.inputs[pred].notes.docs and dict(program.inputs[pred].notes.docs).values() or ())
+    return not re.search(r"one fact per|several|每项一条|可填多个", doc, re.I)
+
+
+def _domains(program: Program, pred: str) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    info = program.preds.get(pred)
+    if info is None:
+        return out
+    if info.decl is not None:
+        for i, a in enumerate(info.decl.args):
+            out.setdefault(i, set()).update(str(v) for v in a.values or ())
+    for c in info.clauses:
+        for i, a in enumerate(c.head.args):
+            if isinstance(a, Const):
+                out.setdefault(i, set()).add(str(a.value))
+    for symbol, _, _ in info.values:
+        for i in out:
+            if symbol in out[i]:
+                break
+    return out
+
+
+def _convert(p: Piece, arg, pred: str, as_of: _dt.date) -> Value | None:
+    """A found value as the declared argument type wants it, or None when it does not fit."""
+    if p.kind == "VALUE":
+        for o in p.options:
+            ipred, _, symbol = str(o).partition("|")
+            if ipred == pred:
+                return symbol
+        return None
+    f = p.ref
+    if not isinstance(f, Found):
+        return None
+    if arg.type == "number" and f.kind == "number":
+        value = f.value
+        if arg.unit == "%" and f.unit not in (None, "%"):
+            return None
+        if arg.unit in ("stars",) and f.unit not in (None, "stars"):
+            return None
+        if arg.unit in ("minutes",) and f.unit == "hours":
+            value = Decimal(f.value) * 60  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
+    if arg.type == "date" and f.kind in ("date", "month"):
+        return f.value  # type: ignore[return-value]
+    if arg.type == "date" and f.kind == "datetime":
+        return f.value.date()  # type: ignore[union-attr]
+    if arg.type == "datetime" and f.kind == "datetime":
+        return f.value  # type: ignore[return-value]
+    if arg.type == "datetime" and f.kind == "time":
+        return _dt.datetime.combine(as_of, f.value)  # type: ignore[arg-type]
+    if arg.type == "string" and f.kind == "string":
+        return f.value  # type: ignore[return-value]
+    return None
+
+
+def _meaning(p: Piece) -> str:
+    if p.kind == "INPUT":
+        return "input " + " / ".join(str(o) for o in p.options)
+    if p.kind == "VALUE":
+        return "value " + " / ".join(str(o).replace("|", " = ") for o in p.options)
+    if isinstance(p.ref, Found):
+        return f"{p.ref.kind} {format_value(p.ref.value) if not isinstance(p.ref.value, _dt.time) else p.ref.value}" \
+            + (f" {p.ref.unit}" if p.ref.unit else "")
+    return p.kind.lower() + (f" {p.ref}" if p.ref and p.kind == "CUE" else "")
