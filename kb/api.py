@@ -140,13 +140,28 @@ class KnowledgeBase:
         return tuple(phrases), tuple(inputs), preds, tuple(self.program.templates)
 
     def _parser_for(self, facts: Sequence[Clause]) -> QuestionParser:
+        """The strict frames' parser. Only subjects written in Chinese change its grammar (an
+        ASCII id is read as a word and matched to a subject afterwards), so asking about one
+        store after another does not build a parser per store."""
         lex = self.lexicon(facts)
-        key = lex.subjects
+        key = tuple(s for s in lex.subjects if not s.isascii())
         if key not in self._parsers:
             if len(self._parsers) > 32:
                 self._parsers.clear()
-            self._parsers[key] = QuestionParser(lex)
+            self._parsers[key] = QuestionParser(Lexicon(lex.phrases, key, lex.predicates, lex.inputs, lex.templates))
         return self._parsers[key]
+
+    def _strict(self, text: str, facts: Sequence[Clause]) -> Question:
+        q = self._parser_for(facts).parse(text)
+        first = q.goal.args[0] if q.goal.args else None
+        if isinstance(first, Const) and isinstance(first.value, str) and q.kind != "goal":
+            names = {str(f.head.args[0].value).casefold(): f.head.args[0] for f in facts
+                     if f.head.args and isinstance(f.head.args[0], Const)}
+            hit = names.get(first.value.casefold())
+            if hit is not None and hit != first:  # "Acme" is the loaded acme
+                q = Question(q.kind, Atom(q.goal.pred, (hit, *q.goal.args[1:])), q.lang, q.text, q.assignments,
+                             q.topic, q.candidates, q.reading)
+        return q
 
     def reading_model(self) -> ReadingModel:
         """The message reader's lexicon and candidate readings (built once per program)."""
@@ -161,7 +176,7 @@ class KnowledgeBase:
         the message reader (kb/reading.py), which reads context, pronouns and paraphrases."""
         strict_error: QueryError | None = None
         try:
-            q = self._parser_for(facts).parse(text)
+            q = self._strict(text, facts)
             if q.kind != "uncovered" and not _pronoun_subject(q):
                 return self._disambiguate(q, facts) if len(q.candidates) > 1 else q
         except QueryError as e:

@@ -126,7 +126,17 @@ class ReadingModel:
         self.unit_inputs = {u: frozenset(ps) for u, ps in by_unit.items() if len(ps) <= 2 and u != "%"}
         self.gap_files = {f"gap:{t}": f for _, t, f in program.gaps}
         self.lexicon = Lexicon(entries, candidates.values())
+        # the wh-words of each whole question and gap ("where ...", "多久"): a message that asks
+        # none of them is not that question
+        self.wh: dict[str, frozenset[str]] = {}
+        for c in self.lexicon.candidates:
+            if c.key.startswith(("tpl:", "gap:")):
+                cues: set[str] = set()
+                for _, t in c.phrases:
+                    cues |= {str(sp.ref) for sp in self.lexicon.spans(normalise(t)) if sp.kind == "cue"}
+                self.wh[c.key] = frozenset(cues & {"where", "who", "value", "which", "how"})
         self.candidates = {c.key: c for c in self.lexicon.candidates}
+        self.exact = {c.key: tuple(normalise(t).rstrip("?？") for _, t in c.phrases) for c in self.lexicon.candidates}
         self.index: dict[str, list[Candidate]] = {}
         for c in self.lexicon.candidates:
             for f in set().union(*c.feats, c.word_feats) if (c.feats or c.word_feats) else ():
@@ -326,6 +336,8 @@ class _Resolver:
             explained = sum(idf.get(f, 1.0) for f in all_feats if weight.get(f) == 1.0) / q_total
             context = sum(idf.get(f, 1.0) for f in all_feats if weight.get(f, 1.0) < 1.0)
             s = 0.6 * best + 0.4 * min(explained, 1.0) + 0.02 * min(context, 5.0)
+            if any(len(p) > 3 and p in self.msg.text for p in self.m.exact.get(key, ())):
+                s += 0.15  # one of its phrases, word for word
             pred = self.m.pred_of(key)
             if pred is not None:
                 closure = self.m.closure.get(pred, frozenset())
@@ -349,6 +361,9 @@ class _Resolver:
                         s -= 0.15
             else:  # a gap
                 s -= 0.02
+            wh = self.m.wh.get(key)
+            if wh and not (wh & self.cues):
+                s -= 0.5 if key.startswith("gap:") else 0.2
             scored.append((s, key))
         scored.sort(key=lambda x: (-x[0], x[1]))
         return scored
@@ -374,7 +389,11 @@ class _Resolver:
         return self.m.pred_of(a) is not None and self.m.pred_of(a) == self.m.pred_of(b)
 
     def _rival_subsumed(self, best: str, rival: str) -> bool:
-        return False
+        """A near tie is no tie when only the best reading's phrase is in the message word for word."""
+        def exact(key: str) -> bool:
+            return any(len(p) > 3 and p in self.msg.text for p in self.m.exact.get(key, ()))
+
+        return exact(best) and not exact(rival)
 
     @staticmethod
     def _content(f: str) -> bool:
@@ -532,6 +551,11 @@ class _Resolver:
             err.label = "the question names no store or subject"  # type: ignore[attr-defined]
             raise err
         if required:
+            q_start, q_end = self.msg.sentences[self.question_sentence]
+            ids = [p.text for it in self.msg.items for p in it.pieces
+                   if p.kind == "ID" and q_start <= p.start < q_end and re.search(r"[a-z]", p.text)]
+            if ids:  # "can bolt join 快分销?" with nothing loaded: about bolt, from what is stated
+                return ids[0], "named in the question (no facts loaded about it)"
             return UNNAMED, "not named: the answer uses what the message states"
         return None, ""
 

@@ -1,0 +1,102 @@
+"""The message reader (kb/reading.py) on its own: round trips from every reading's canonical
+question back to its goal, facts stated in a message, subjects, "not covered" evidence, limits,
+and fuzzing (nothing but the project's own error, in bounded time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from grammar.errors import KbError, QueryError
+from grammar.model import Atom, Const, Var
+
+AS_OF = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def model(base):
+    return base.reading_model()
+
+
+def _pattern(goal: Atom) -> tuple:
+    return (goal.pred, tuple("V" if isinstance(a, Var) else a.value for a in goal.args))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_canonical_questions_read_back_to_their_goals(model, lang):
+    """goal -> canonical question -> goal, for every reading that has a phrase in the language."""
+    tried, back, wrong = 0, 0, []
+    for key, c in model.candidates.items():
+        if key.startswith("gap:") or not any(lg == lang for lg, _ in c.phrases):
+            continue
+        subject = "acme" if key.startswith("pred:") else None
+        text = model.canonical(key, subject, lang)
+        tried += 1
+        try:
+            r = model.read(text, [], AS_OF)
+        except KbError:
+            wrong.append((text, "error"))
+            continue
+        want = model.pred_of(key)
+        if r.goal.pred == want:
+            back += 1
+        else:
+            wrong.append((text, str(r.goal)))
+    assert tried > 50
+    assert back / tried >= 0.9, f"{back}/{tried} read back; e.g. {wrong[:5]}"
+
+
+def test_facts_stated_in_the_message_are_used_and_echoed(base):
+    a = base.ask("我们是个体工商户，体验星级4.2，能入驻快分销吗？", [], AS_OF)
+    stated = {str(s.atom) for s in a.reading.stated}
+    assert "ks_experience_stars(you, 4.2)" in stated
+    assert "ks_store_type(you, individual_business)" in stated
+    assert a.answer == "unknown"  # the other conditions are not stated
+    assert "ks_c3_experience_stars_ok(you)" not in {str(m) for m in a.missing}
+
+
+def test_a_stated_fact_that_contradicts_a_loaded_one_is_reported_not_merged(base):
+    facts = base.facts_from_text("ks_experience_stars(s1, 3.8).")
+    a = base.ask("our experience stars are 4.6, is that enough for the 快分销 star condition?", facts, AS_OF)
+    contra = [s for s in a.reading.stated if s.status == "contradicts"]
+    assert contra and str(contra[0].loaded) == "ks_experience_stars(s1, 3.8)"
+    assert a.answer == "no"  # answered from the loaded 3.8 (< 4), not the message's 4.6
+
+
+def test_an_unnamed_subject_is_described_by_the_message(base):
+    a = base.ask("can a personal store join kuaishou distribution?", [], AS_OF)
+    assert a.goal == Atom("ks_distribution_eligible", (Const("you"),))
+    assert a.answer == "no"  # D004-R06: store type must be enterprise or 个体工商户
+
+
+@pytest.mark.parametrize("text", ["淘宝店铺怎么报名天天特价？", "Can my Douyin shop join 精选联盟?",
+                                  "what commission does kuaishou take on distribution orders?"])
+def test_not_covered_needs_and_names_its_evidence(model, text):
+    r = model.read(text, [], AS_OF)
+    assert r.kind == "uncovered" and r.evidence
+
+
+def test_a_question_over_2000_characters_is_refused_at_once(model):
+    t = time.perf_counter()
+    with pytest.raises(QueryError, match="2000"):
+        model.read("能" * 2001, [], AS_OF)
+    assert time.perf_counter() - t < 1.0
+
+
+_WORDS = ["can", "we", "join", "快分销", "吗", "why", "not", "stars", "4.5星", "5w", "百分之二", "上个月", "如果",
+          "体验星级", "个体户", "which", "where", "?", "，", "acme", "会员通", "模式三", "contract", "协商", "'", '"']
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_WORDS), max_size=30).map(" ".join) | st.text(max_size=300))
+def test_fuzzed_messages_raise_only_the_projects_error(model, text):
+    t = time.perf_counter()
+    try:
+        model.read(text, [], AS_OF)
+    except KbError:
+        pass
+    assert time.perf_counter() - t < 2.0
