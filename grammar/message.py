@@ -93,7 +93,7 @@ class _StreamLexer(Lexer):
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     text = resources.files("grammar").joinpath("message.lark").read_text("utf-8")
-    return Lark(text, parser="earley", lexer=_StreamLexer, ambiguity="resolve")
+    return Lark(text, parser="lalr", lexer=_StreamLexer)
 
 
 class _ToItems(Transformer):
@@ -191,6 +191,10 @@ def read_message(original: str, lexicon: Lexicon, as_of: _dt.date, keep: frozens
         else:
             unknown.append((m.start(), w))
     chosen.sort(key=lambda p: p.start)
+    # a copula between an input and what follows links them ("stars is 4.2", "体验星级为4.2"):
+    # drop it so the pair is one statement; a copula opening a sentence stays (a yes/no cue)
+    chosen = [p for i, p in enumerate(chosen)
+              if not (p.kind == "COP" and 0 < i < len(chosen) - 1 and chosen[i - 1].kind == "INPUT")]
     items: list[Item] = _ToItems().transform(_parser().parse(chosen))  # type: ignore[arg-type]
     sentences, sent_start = [], 0
     for p in chosen:

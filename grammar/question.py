@@ -219,9 +219,10 @@ class QuestionParser:
     def _error(self, text: str, e: UnexpectedInput) -> QueryError:
         col = getattr(e, "column", 1) or 1
         lang = language_of(text)
-        label = self._label(e)
+        short = len(text) <= 120  # naming by example and nearest phrases re-parse: only for short questions
+        label = self._label(e) if short else None
         caret = _caret(text, col)
-        nearest = self.nearest(text)
+        nearest = self.nearest(text) if short else []
         hint = None
         if nearest:
             hint = ("did you mean: " if lang == "en" else "您是想问：") + " / ".join(nearest)

@@ -136,6 +136,11 @@ class ReadingModel:
                     cues |= {str(sp.ref) for sp in self.lexicon.spans(normalise(t)) if sp.kind == "cue"}
                 self.wh[c.key] = frozenset(cues & {"where", "who", "value", "which", "how"})
         self.candidates = {c.key: c for c in self.lexicon.candidates}
+        idf = self.lexicon.idf
+        self.phrase_totals = {c.key: [(fs, sum(idf.get(f, 1.0) for f in fs)) for fs in c.feats if fs]
+                              for c in self.lexicon.candidates}
+        self.all_feats = {c.key: c.word_feats.union(*c.feats) if c.feats else c.word_feats
+                          for c in self.lexicon.candidates}
         self.exact = {c.key: tuple(normalise(t).rstrip("?？") for _, t in c.phrases) for c in self.lexicon.candidates}
         self.index: dict[str, list[Candidate]] = {}
         for c in self.lexicon.candidates:
@@ -321,20 +326,18 @@ class _Resolver:
         loaded_ids = {s.lower() for ids in self.loaded_types.values() for s in ids}
         q_total = sum(idf.get(f, top) for f, pos in feats.items() if weight[f] == 1.0 and f not in loaded_ids
                       and (f in idf or self._content(f))) or 1.0
+        present = frozenset(feats)
         scored = []
         for key in touched:
-            c = self.m.candidates[key]
-            best, best_set = 0.0, frozenset()
-            for fs in c.feats:
-                total = sum(idf.get(f, 1.0) for f in fs)
-                if not total:
-                    continue
-                cov = sum(idf.get(f, 1.0) * weight[f] for f in fs if f in weight) / total
-                if cov > best or (cov == best and len(fs) > len(best_set)):
-                    best, best_set = cov, fs
-            all_feats = c.word_feats.union(*c.feats) if c.feats else c.word_feats
-            explained = sum(idf.get(f, 1.0) for f in all_feats if weight.get(f) == 1.0) / q_total
-            context = sum(idf.get(f, 1.0) for f in all_feats if weight.get(f, 1.0) < 1.0)
+            best = 0.0
+            for fs, total in self.m.phrase_totals[key]:
+                hit = fs & present
+                if hit:
+                    cov = sum(idf.get(f, 1.0) * weight[f] for f in hit) / total
+                    best = max(best, cov)
+            hit_all = self.m.all_feats[key] & present
+            explained = sum(idf.get(f, 1.0) for f in hit_all if weight[f] == 1.0) / q_total
+            context = sum(idf.get(f, 1.0) for f in hit_all if weight[f] < 1.0)
             s = 0.6 * best + 0.4 * min(explained, 1.0) + 0.02 * min(context, 5.0)
             if any(len(p) > 3 and p in self.msg.text for p in self.m.exact.get(key, ())):
                 s += 0.15  # one of its phrases, word for word

@@ -20,19 +20,18 @@ import yaml
 from grammar.errors import KbError
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "questions" / "dev.yaml"
-FLOOR = 0.50  # measured 116/228 when this test was written; the target is 0.95
+OWN = Path(__file__).resolve().parent / "questions" / "own.yaml"  # 100 written before the reader saw them
+FLOOR = 0.65  # dev: measured 167/228 when raised; the target is 0.95
+OWN_FLOOR = 0.45  # own: measured 46/100 (D000, D004 annotated; 54/100 with D002, D003 in progress)
 
 
 def _norm(goal: str) -> str:
     return re.sub(r"\b[A-Z_]\w*", "V", goal.replace(" ", "").removeprefix("?-").rstrip("."))
 
 
-@pytest.fixture(scope="module")
-def results(base):
-    if not DEV.exists():
-        pytest.skip("../shared/questions/dev.yaml is not beside the checkout")
+def _read_all(base, path: Path) -> list:
     out = []
-    for e in yaml.safe_load(DEV.read_text("utf-8")):
+    for e in yaml.safe_load(path.read_text("utf-8")):
         facts = base.facts_from_text(e["facts"], "<dev>") if e["facts"] else []
         as_of = e.get("as_of") or dt.date(2026, 11, 23)
         as_of = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
@@ -46,6 +45,19 @@ def results(base):
             got == "not covered" if want == "not covered" else got not in ("error", "not covered"))
         out.append((e, ok))
     return out
+
+
+@pytest.fixture(scope="module")
+def results(base):
+    if not DEV.exists():
+        pytest.skip("../shared/questions/dev.yaml is not beside the checkout")
+    return _read_all(base, DEV)
+
+
+def test_our_own_phrasings_are_read_to_their_goals(base):
+    results = _read_all(base, OWN)
+    share = sum(ok for _, ok in results) / len(results)
+    assert len(results) == 100 and share >= OWN_FLOOR, f"own phrasings read right: {share:.0%}"
 
 
 def test_the_development_set_is_read_to_its_goals(results):
