@@ -21,8 +21,19 @@ from functools import lru_cache
 
 import ahocorasick
 
-from grammar.language import COPULAS, CUES, NEGATIONS, NOUNS, OTHER_PLATFORMS, OUR_PLATFORMS, PRONOUNS, STOPWORDS, SYNONYMS, \
-    UNCOVERED_TOPICS, ZH_STOP
+from grammar.language import (
+    COPULAS,
+    CUES,
+    NEGATIONS,
+    NOUNS,
+    OTHER_PLATFORMS,
+    OUR_PLATFORMS,
+    PRONOUNS,
+    STOPWORDS,
+    SYNONYMS,
+    UNCOVERED_TOPICS,
+    ZH_STOP,
+)
 from grammar.normalise import normalise
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")

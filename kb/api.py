@@ -17,13 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from grammar.errors import EvaluationError, KbError, LoadErrors, QueryError
-from grammar.model import Atom, Clause, Const, Var, format_value
-from grammar.model import Annotations, Pos
+from grammar.model import Annotations, Atom, Clause, Const, Pos, Var, format_value
 from grammar.question import Assignment, Lexicon, Phrase, Question, QuestionParser
 from kb.engine import Engine
 from kb.loader import Program, facts_from_path, load_facts, load_program
-from kb.reading import Reading, ReadingModel
 from kb.proof import Alternative, Node, Prover, missing_inputs, unknown_negations
+from kb.reading import Reading, ReadingModel
 from kb.whatif import Hypothesis, Plan, Planner, hypothetical
 
 SCHEMA = "guize.answer/1"

@@ -91,9 +91,9 @@ class ReadingModel:
         self.value_words: dict[str, list[tuple[str, str]]] = {}  # "pred|symbol" -> [(lang, words)]
         for info in program.preds.values():
             if info.kind == "input":
-                for lang, text in [*info.asks, *(info.decl.notes.names if info.decl else ())]:
+                for _, text in [*info.asks, *(info.decl.notes.names if info.decl else ())]:
                     entries.append(Entry(normalise(text), "input", info.name))
-                for lang, text in info.words:
+                for _, text in info.words:
                     entries.append(Entry(normalise(text), "input", info.name))
             for symbol, lang, text in info.values:
                 entries.append(Entry(normalise(text), "value", f"{info.name}|{symbol}"))
@@ -114,7 +114,7 @@ class ReadingModel:
             c = candidates.setdefault(f"tpl:{goal}", Candidate(f"tpl:{goal}"))
             c.phrases.append((lang, text))
             c.words += [w for w in program.preds[goal.pred].words if w not in c.words]
-        for i, (lang, text, file) in enumerate(program.gaps):
+        for lang, text, _ in program.gaps:
             candidates.setdefault(f"gap:{text}", Candidate(f"gap:{text}")).phrases.append((lang, text))
         self.goals = {f"tpl:{g}": g for _, _, g in program.templates}
         # units that name their input by themselves (only one input is measured in stars)
@@ -673,10 +673,6 @@ def _domains(program: Program, pred: str) -> dict[int, set[str]]:
         for i, a in enumerate(c.head.args):
             if isinstance(a, Const):
                 out.setdefault(i, set()).add(str(a.value))
-    for symbol, _, _ in info.values:
-        for i in out:
-            if symbol in out[i]:
-                break
     return out
 
 

@@ -325,8 +325,8 @@ def reading_lines(a: Answer, lang: str) -> list[str]:
             f"{s.atom}" + ((" (同已载入)" if zh else " (as loaded)") if s.status == "matches" else "") for s in stated))
     for s in r.stated:
         if s.status == "contradicts":
-            out.append((f"注意：问题中说 {s.atom}，已载入的事实是 {s.loaded}；按已载入的事实回答" if zh else
-                        f"Note: your message says {s.atom} but the loaded facts say {s.loaded}; answered from the loaded facts"))
+            out.append(f"注意：问题中说 {s.atom}，已载入的事实是 {s.loaded}；按已载入的事实回答" if zh else
+                        f"Note: your message says {s.atom} but the loaded facts say {s.loaded}; answered from the loaded facts")
     if r.corrections:
         out.append(("按以下理解：" if zh else "Read ") + ", ".join(f"'{a}' as '{b}'" for a, b in r.corrections))
     if r.unused:
