@@ -103,6 +103,9 @@ class ReadingModel:
                     for v in a.values or ():  # the symbol itself reads as its value ("self_operated")
                         entries.append(Entry(str(v).replace("_", " "), "value", f"{info.name}|{v}"))
                         entries.append(Entry(str(v), "value", f"{info.name}|{v}"))
+                        spaced = re.sub(r"(?<=[a-z])(?=\d)", " ", str(v))
+                        if spaced != str(v):  # mode3 is also written "mode 3"
+                            entries.append(Entry(spaced, "value", f"{info.name}|{v}"))
         candidates: dict[str, Candidate] = {}
         for info in program.preds.values():
             if info.kind != "derived" or not (info.asks or info.words or info.docs):
@@ -687,6 +690,10 @@ def _convert(p: Piece, arg, pred: str, as_of: _dt.date) -> Value | None:
     f = p.ref
     if not isinstance(f, Found):
         return None
+    if arg.values and f.kind == "number" and f.unit is None:  # "会员通 mode 3": the one value numbered 3
+        n = str(f.value).removesuffix(".0")
+        numbered = [str(v) for v in arg.values if re.fullmatch(rf"[a-z_]+{re.escape(n)}", str(v))]
+        return numbered[0] if len(numbered) == 1 else None
     if arg.type == "number" and f.kind == "number":
         value = f.value
         if arg.unit == "%" and f.unit not in (None, "%"):

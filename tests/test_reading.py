@@ -100,3 +100,9 @@ def test_fuzzed_messages_raise_only_the_projects_error(model, text):
     except KbError:
         pass
     assert time.perf_counter() - t < 2.0
+
+
+def test_a_numbered_value_reads_with_or_without_a_space(base):
+    a = base.ask("We chose 会员通 mode 3 and haven't started the contract. Can we register the account now?", [], AS_OF)
+    stated = {str(s.atom) for s in a.reading.stated}
+    assert {"jd_mc_access_mode(you, mode3)", "jd_mc_contract_status(you, not_started)"} <= stated
