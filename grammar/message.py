@@ -147,7 +147,7 @@ def read_message(original: str, lexicon: Lexicon, as_of: _dt.date, keep: frozens
     plain = normalise(original)
     if not plain:
         raise QueryError("empty question", hint="ask e.g. 'can store acme join kuaishou distribution?'")
-    cased = normalise_keep_case(original)
+    cased = normalise(original, lower=False)
     text, corrections = _correct(plain, lexicon, keep)
     if len(text) != len(plain):
         cased = None  # a correction changed lengths: quoted strings come from the lower-case text
@@ -212,18 +212,6 @@ def read_message(original: str, lexicon: Lexicon, as_of: _dt.date, keep: frozens
             clause += 1
         placed.append(Item(it.kind, it.pieces, sentence, clause))
     return Message(original, text, placed, spans, sentences, corrections, unknown)
-
-
-def normalise_keep_case(text: str) -> str:
-    """The normal form without lower-casing: quoted names keep their case ("Nike运动旗舰店")."""
-    import unicodedata
-
-    from grammar.normalise import chinese_numerals, to_simplified
-
-    text = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
-    text = chinese_numerals(to_simplified(text))
-    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return re.sub(r"\s+", " ", text).strip()
 
 
 COPULA_FORMS = tuple(normalise(c) for c in COPULAS)

@@ -110,13 +110,15 @@ def chinese_numerals(text: str) -> str:
     return _NUM_RUN.sub(_numeral, text)
 
 
-def normalise(text: str) -> str:
-    """The one normal form: NFKC, Simplified Chinese, lower case, single spaces, digits."""
+def normalise(text: str, lower: bool = True) -> str:
+    """The one normal form: NFKC, Simplified Chinese, lower case, single spaces, digits.
+    ``lower=False`` keeps case, for quoted names ("Nike运动旗舰店")."""
     text = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
     text = to_simplified(text)
     text = chinese_numerals(text)
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return re.sub(r"\s+", " ", text).strip().lower()
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.lower() if lower else text
 
 
 def has_cjk(text: str) -> bool:

@@ -14,7 +14,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from importlib import resources
 
 from lark import Lark, Token, Transformer, UnexpectedInput
@@ -23,6 +22,7 @@ from lark.exceptions import VisitError
 from grammar.cache import cache_file
 from grammar.errors import QueryError, did_you_mean
 from grammar.model import Atom, Const, Term, Value, Var, format_value
+from grammar.normalise import to_simplified
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -66,17 +66,6 @@ class Question:
     topic: str | None = None  # for "uncovered": the words no document covers
     candidates: tuple[str, ...] = ()  # every predicate the phrase names (the caller picks by subject)
     reading: object | None = None  # kb.reading.Reading, when the message reader read it
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc  # the OpenCC project's own binding: dictionaries maintained upstream
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    return _t2s().convert(text) if _CJK.search(text) else text
 
 
 def normalise(text: str) -> str:
