@@ -39,6 +39,20 @@ CUES: dict[str, tuple[str, ...]] = {
                "合格吗", "ok吗", "吧"),
 }
 
+# cues whose words a subject splits ("what does store acme need to …", "bolt需要满足什么条件才能…"):
+# regular expressions over the normalised question sentence
+FRAME_PATTERNS: dict[str, tuple[str, ...]] = {
+    "needed": (r"\bwhat (?:does|do|must|should|would|will) (?:\S+ ){1,3}(?:need|have to|do to|do in order)\b",
+               r"\bhow (?:can|could|might|would|should) ",
+               r"需要(?:满足)?(?:什么|什麼|哪些|怎样的|啥)(?:条件|材料|资质)?(?:才|就)",
+               r"要(?:满足|具备)?(?:什么|哪些|啥)条件(?:才|就)"),
+    # a list of subjects, not of values: "what stores can join …", "哪些店铺可以入驻…", "哪些入驻快分销"
+    "which_subject": (r"\b(?:what|which) (?:kinds? of |types? of )?(?:stores|shops|merchants|agencies|brands"
+                      r"|activities|orders|sessions|companies|accounts|applicants|suppliers)\b",
+                      r"哪(?:些|几个|家)(?:店铺|店|小店|商家|商户|机构|品牌商?|活动|订单|公司|账号)?(?:可以|能|能够)?"
+                      r"(?:入驻|加入|开通|参加|进入|申请|报名|注册)"),
+}
+
 NEGATIONS: tuple[str, ...] = (
     "not", "no", "never", "none", "without", "isn't", "isnt", "aren't", "arent", "don't", "dont", "doesn't",
     "doesnt", "didn't", "didnt", "haven't", "havent", "hasn't", "hasnt", "hadn't", "can't", "cant", "cannot",
@@ -91,6 +105,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "#contract": ("contract", "合同", "签约"),
     "#register": ("register", "registration", "sign up", "注册", "registr"),
     "#go_live": ("go live", "go-live", "launch", "上线"),
+    "#not": ("not", "can't", "cannot", "can not", "isn't", "doesn't", "don't", "unsupported", "不能", "不可以", "无法",
+             "不可", "不支持", "不允许", "不能用"),  # "which types cannot be negotiated" is its own question
     "#certification": ("certification", "certified", "认证", "certificate"),
 }
 

@@ -25,7 +25,7 @@ from grammar.normalise import MAX_QUESTION, normalise
 from grammar.values import Found, find_values
 
 _TYPO_WORD = re.compile(r"[a-z][a-z'\-]*[a-z]")
-_SEP = re.compile(r"[.。!！?？;；\n](?!\d)")
+_SEP = re.compile(r"(?:[.。!！?？;；\n](?!\d))+")  # "??" and "?!" end one sentence
 _COMMA = re.compile(r"[,，、]|(?<=[a-z]) - (?=[a-z])| — ")
 
 
@@ -70,9 +70,11 @@ class Message:
         return max(0, len(self.sentences) - 1)
 
 
-_PRIORITY = {"string": 0, "datetime": 0, "date": 1, "month": 1, "time": 1, "number": 1, "value": 2, "input": 3,
-             "other_platform": 4, "uncovered": 4, "ours": 5, "neg": 6, "cue": 7, "cop": 8, "pronoun": 9,
-             "noun": 10}
+# at equal length: a glue word ("store", "cannot") is glue before it is the value of some input;
+# the value stays among the message's spans for a goal that needs it (kb.reading fills it there)
+_PRIORITY = {"string": 0, "datetime": 0, "date": 1, "month": 1, "time": 1, "number": 1, "neg": 2, "noun": 2,
+             "value": 3, "input": 4, "other_platform": 5, "uncovered": 5, "ours": 6, "cue": 7, "cop": 8,
+             "pronoun": 9}
 _STREAM_KIND = {"value": "VALUE", "input": "INPUT", "cue": "CUE", "cop": "COP", "neg": "NEG", "pronoun": "PRON",
                 "noun": "NOUN", "ours": "OURS", "other_platform": "OTHER", "uncovered": "UNCOVERED"}
 _VALUE_KIND = {"number": "NUMBER", "date": "DATE", "datetime": "DATETIME", "month": "MONTH", "time": "TIME",
@@ -185,7 +187,7 @@ def read_message(original: str, lexicon: Lexicon, as_of: _dt.date, keep: frozens
         if w[0].isascii():
             if w in STOPWORDS:
                 continue
-            if w not in lexicon.vocabulary:  # an id (acme, s1) or a word no rule file uses
+            if w not in lexicon.vocabulary or w in keep:  # an id (acme, s1) or a word no rule file uses
                 chosen.append(Piece("ID", m.start(), m.end(), w, w))
                 unknown.append((m.start(), w))
         else:

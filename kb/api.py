@@ -12,39 +12,24 @@ from __future__ import annotations
 import datetime as _dt
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from grammar.errors import EvaluationError, KbError, LoadErrors, QueryError
 from grammar.model import Annotations, Atom, Clause, Const, Pos, Var, format_value
-from grammar.question import Assignment, Lexicon, Phrase, Question, QuestionParser
+from grammar.question import Assignment, Lexicon, Phrase, Question, looks_like_goal, parse_goal
 from kb.engine import Engine
 from kb.loader import Program, facts_from_path, load_facts, load_program
 from kb.proof import Alternative, Node, Prover, missing_inputs, unknown_negations
 from kb.reading import Reading, ReadingModel
 from kb.whatif import Hypothesis, Plan, Planner, hypothetical
 
+_CODE = re.compile(r"\b(import|exec|eval|lambda|system)\s*\(")  # answered plainly: nothing is run
+
 SCHEMA = "guize.answer/1"
 QUESTION_POS = Pos("<question>", 1, 1)  # where a fact stated in the question itself comes from
-
-
-_INCOMPLETE = ("nothing is asked after the subject", "a what-if needs a value after the input",
-               "a what-if needs the question after the values", "a goal needs its closing parenthesis")
-
-
-def _pronoun_subject(q: Question) -> bool:
-    """The strict frames take any word for a subject; "we", "我们" or "it" is the message reader's."""
-    from grammar.language import NOUNS, PRONOUNS
-
-    first = q.goal.args[0] if q.goal.args else None
-    return isinstance(first, Const) and str(first.value).lower() in (*PRONOUNS, *NOUNS)
-
-
-def _looks_like_goal(text: str) -> bool:
-    import re
-
-    return bool(re.fullmatch(r"\s*(\?-)?\s*[a-z][a-z0-9_]*\s*\(.*\)\s*\.?\s*", text))
 
 
 @dataclass
@@ -84,7 +69,6 @@ class KnowledgeBase:
         self.program = program
         arities = {name: info.arity for name, info in program.preds.items()}
         self.engine = Engine(program.clauses, program.strata, program.scc, arities)
-        self._parsers: dict[tuple[str, ...], QuestionParser] = {}
 
     # ---- construction
     @classmethod
@@ -138,30 +122,6 @@ class KnowledgeBase:
         preds = {n: i.arity for n, i in self.program.preds.items()}
         return tuple(phrases), tuple(inputs), preds, tuple(self.program.templates)
 
-    def _parser_for(self, facts: Sequence[Clause]) -> QuestionParser:
-        """The strict frames' parser. Only subjects written in Chinese change its grammar (an
-        ASCII id is read as a word and matched to a subject afterwards), so asking about one
-        store after another does not build a parser per store."""
-        lex = self.lexicon(facts)
-        key = tuple(s for s in lex.subjects if not s.isascii())
-        if key not in self._parsers:
-            if len(self._parsers) > 32:
-                self._parsers.clear()
-            self._parsers[key] = QuestionParser(Lexicon(lex.phrases, key, lex.predicates, lex.inputs, lex.templates))
-        return self._parsers[key]
-
-    def _strict(self, text: str, facts: Sequence[Clause]) -> Question:
-        q = self._parser_for(facts).parse(text)
-        first = q.goal.args[0] if q.goal.args else None
-        if isinstance(first, Const) and isinstance(first.value, str) and q.kind != "goal":
-            names = {str(f.head.args[0].value).casefold(): f.head.args[0] for f in facts
-                     if f.head.args and isinstance(f.head.args[0], Const)}
-            hit = names.get(first.value.casefold())
-            if hit is not None and hit != first:  # "Acme" is the loaded acme
-                q = Question(q.kind, Atom(q.goal.pred, (hit, *q.goal.args[1:])), q.lang, q.text, q.assignments,
-                             q.topic, q.candidates, q.reading)
-        return q
-
     def reading_model(self) -> ReadingModel:
         """The message reader's lexicon and candidate readings (built once per program)."""
         model = getattr(self, "_reading_model", None)
@@ -170,46 +130,19 @@ class KnowledgeBase:
         return model
 
     def parse(self, text: str, facts: Sequence[Clause] = (), as_of: _dt.date | None = None) -> Question:
-        """A question's reading. The strict frames (grammar/question.lark) read their own
-        wordings exactly; everything else, and anything they would call "not covered", goes to
-        the message reader (kb/reading.py), which reads context, pronouns and paraphrases."""
-        strict_error: QueryError | None = None
-        try:
-            q = self._strict(text, facts)
-            if q.kind != "uncovered" and not _pronoun_subject(q):
-                return self._disambiguate(q, facts) if len(q.candidates) > 1 else q
-        except QueryError as e:
-            if "looks like code" in str(e) or "empty question" in str(e) or _looks_like_goal(text):
-                raise
-            if getattr(e, "label", None) in _INCOMPLETE:  # a question cut short: say what is missing
-                raise
-            strict_error = e
-        try:
-            r = self.reading_model().read(text, facts, as_of or _dt.date.today())
-        except QueryError as e:
-            if strict_error is not None and not getattr(e, "suggestions", None):
-                raise strict_error from None
-            raise
+        """A question's reading. A raw goal (``?- pred(args).``) is syntax; every question in
+        words goes to the message reader (kb/reading.py), which reads context, pronouns and
+        paraphrases, and says "did you mean" rather than guess."""
+        if looks_like_goal(text):
+            return parse_goal(text, {n: i.arity for n, i in self.program.preds.items()})
+        if "__" in text or _CODE.search(text):
+            raise QueryError("this is not a question Guize can read (it looks like code)",
+                             hint="questions and goals are data; nothing you type is run")
+        r = self.reading_model().read(text, facts, as_of or _dt.date.today())
         assignments = tuple(Assignment(s.atom.pred, s.atom.args[1].value, None, s.text)  # type: ignore[union-attr]
                             for s in r.hypotheses() if len(s.atom.args) == 2)
         goal = r.goal if r.kind != "uncovered" else Atom("not_covered", ())
         return Question(r.kind, goal, r.lang, text, assignments, r.topic, reading=r)
-
-    def _disambiguate(self, q: Question, facts: Sequence[Clause]) -> Question:
-        """One phrase, several predicates ("有效" of an activity or of a live session): take
-        the one whose rules reach the inputs stated about the subject."""
-        subject = q.goal.args[0] if q.goal.args else None
-        stated = {f.head.pred for f in facts if subject is not None and f.head.args and f.head.args[0] == subject}
-
-        def score(pred: str) -> int:
-            return len(stated & self.engine.closure(pred))
-
-        best = max(q.candidates, key=score)
-        if best == q.goal.pred:
-            return q
-        arity = self.program.preds[best].arity
-        args = q.goal.args[:1] + tuple(Var(f"X{i}") for i in range(1, arity))
-        return Question(q.kind, Atom(best, args), q.lang, q.text, q.assignments, q.topic, q.candidates)
 
     def ask(self, question: str | Atom, facts: Sequence[Clause] = (), as_of: _dt.date | None = None,
             lang: str | None = None) -> Answer:
@@ -227,7 +160,7 @@ class KnowledgeBase:
             facts = [*facts, *(Clause(a, (), Annotations(), QUESTION_POS) for a in reading.facts_used())]
         if q.kind == "uncovered":
             ans = Answer(q.text, q.goal, as_of, "unknown", kind="uncovered", lang=q.lang, topic=q.topic,
-                         facts=list(facts), suggestions=self._parser_for(facts).nearest(q.topic or ""))
+                         facts=list(facts), suggestions=reading.alternatives if reading is not None else [])
         elif q.kind == "what_if":
             ans = self._what_if(q, facts, as_of)
         else:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from grammar.errors import QueryError
+from grammar.language import FRAME_PATTERNS
 from grammar.lexicon import Candidate, Entry, Lexicon, features
 from grammar.message import Item, Message, Piece, read_message
 from grammar.model import Atom, Clause, Const, Term, Value, Var, format_value
@@ -113,6 +114,10 @@ class ReadingModel:
             c = candidates.setdefault(f"pred:{info.name}", Candidate(f"pred:{info.name}"))
             c.phrases += list(info.asks)
             c.words += list(info.words) + [(lang, text) for lang, text in info.docs.items()]
+        for info in program.preds.values():  # "what is bolt's store type?": the value of an input
+            if info.kind == "input" and info.decl is not None and len(info.decl.args) >= 2 and info.asks:
+                c = candidates.setdefault(f"inp:{info.name}", Candidate(f"inp:{info.name}"))
+                c.phrases += [*info.asks, *info.decl.notes.names]
         for lang, text, goal in program.templates:
             c = candidates.setdefault(f"tpl:{goal}", Candidate(f"tpl:{goal}"))
             c.phrases.append((lang, text))
@@ -120,6 +125,12 @@ class ReadingModel:
         for lang, text, _ in program.gaps:
             candidates.setdefault(f"gap:{text}", Candidate(f"gap:{text}")).phrases.append((lang, text))
         self.goals = {f"tpl:{g}": g for _, _, g in program.templates}
+        # the constants whole questions put at each place of a goal ("自营"/"pop" as the store kind)
+        self.places: dict[tuple[str, int], set[str]] = {}
+        for g in self.goals.values():
+            for i, a in enumerate(g.args):
+                if isinstance(a, Const):
+                    self.places.setdefault((g.pred, i), set()).add(str(a.value))
         # units that name their input by themselves (only one input is measured in stars)
         by_unit: dict[str, set[str]] = {}
         for d in program.inputs.values():
@@ -158,8 +169,8 @@ class ReadingModel:
         return _Resolver(self, msg, facts, as_of).resolve()
 
     def pred_of(self, key: str) -> str | None:
-        if key.startswith("pred:"):
-            return key[5:]
+        if key.startswith(("pred:", "inp:")):
+            return key.partition(":")[2]
         if key.startswith("tpl:"):
             return self.goals[key].pred
         return None
@@ -176,6 +187,11 @@ class ReadingModel:
             return f"can {who} {phrase}?" if lang == "en" else f"{who}能{phrase}吗？"
         if key.startswith("gap:"):
             return phrase
+        if key.startswith("inp:"):
+            who = subject if subject and subject != UNNAMED else None
+            if lang == "en":
+                return f"what is {who}'s {phrase}?" if who else f"what is the {phrase}?"
+            return f"{who}的{phrase}是什么？" if who else f"{phrase}是什么？"
         if key.startswith("pred:") and not any(lg == lang for lg, _ in c.phrases):
             return f"?- {key[5:]}({subject or 'S'})."  # no question phrase: the goal itself
         return phrase + ("?" if lang == "en" else "？") if not phrase.endswith(("?", "？")) else phrase
@@ -275,20 +291,51 @@ class _Resolver:
         for it in self.msg.items:
             if it.kind == "cue" and (it.sentence == q or it.pieces[0].ref in ("if", "why")):
                 cues.update(str(r) for r in it.pieces[0].options)
+        a, b = self.msg.sentences[q]
+        sentence = self.msg.text[a:b]
+        for cue, patterns in FRAME_PATTERNS.items():
+            if any(re.search(p, sentence) for p in patterns):
+                cues |= {cue, "which"} if cue == "which_subject" else {cue}
         first = next((it for it in self.msg.items if it.sentence == q and it.kind not in ("sep", "comma")), None)
+        # a wh-word opening the question makes its modal an auxiliary: "what types can be negotiated",
+        # "哪些售后类型可以协商" ask for a list, not a yes or no
+        if first is not None and first.kind == "cue" and "yes_no" in cues and "yes_no" not in first.pieces[0].options \
+                and set(first.pieces[0].options) & {"value", "which", "where", "who"}:
+            in_q = [it for it in self.msg.items if it.kind == "cue" and it.sentence == q]
+            if not any("yes_no" in it.pieces[0].options and it.clause != first.clause for it in in_q):
+                cues.discard("yes_no")
         if first is not None and first.kind in ("cop",):
             cues.add("yes_no")
         return cues
 
-    def _negated_question(self) -> bool:
+    def _negated_question(self, key: str = "") -> bool:
+        """A negation in the question, not one inside the reading's own phrase ("为什么无效")."""
         q = self.question_sentence
-        return any(it.kind == "neg" and it.sentence == q for it in self.msg.items) or any(
-            it.kind == "denied" and it.sentence == q for it in self.msg.items)
+        c = self.m.candidates.get(key)
+        inside: set[int] = set()
+        for _, t in [*(c.phrases if c else ()), *(c.words if c else ())]:
+            t = normalise(t).rstrip("?？")
+            for m in re.finditer(re.escape(t), self.msg.text) if len(t) >= 2 else ():
+                inside |= set(range(m.start(), m.end()))
+        return any(it.kind in ("neg", "denied") and it.sentence == q and it.start not in inside
+                   for it in self.msg.items)
 
     # ---- statements (before the goal is known: which inputs the message speaks of)
     def _statements(self) -> list[tuple[Item, list[str]]]:
         out = []
+        # a value word in the question that is a topic's own phrase is what is asked, not said:
+        # "can brand acme link an existing enterprise?" states no onboarding method
+        q_start, q_end = self.msg.sentences[self.question_sentence]
+        topical: set[int] = set()
+        for key, phrases in self.m.exact.items():
+            if key.startswith("pred:"):
+                for ph in phrases:
+                    if len(ph) > 3:
+                        for m in re.finditer(re.escape(ph), self.msg.text[q_start:q_end]):
+                            topical |= set(range(q_start + m.start(), q_start + m.end()))
         for it in self.msg.items:
+            if it.kind == "bare_value" and all(i in topical for i in range(it.start, it.pieces[-1].end)):
+                continue
             if it.kind in ("stated", "stated_not", "denied", "stated_after", "bare_input"):
                 inp = next(p for p in it.pieces if p.kind == "INPUT")
                 out.append((it, [str(o) for o in inp.options]))
@@ -327,9 +374,20 @@ class _Resolver:
         # explained by the one word "store" it shares with the rules)
         top = max(idf.values(), default=1.0)
         loaded_ids = {s.lower() for ids in self.loaded_types.values() for s in ids}
-        q_total = sum(idf.get(f, top) for f, pos in feats.items() if weight[f] == 1.0 and f not in loaded_ids
-                      and (f in idf or self._content(f))) or 1.0
+        def at(kinds: tuple[str, ...]) -> set[int]:
+            return {i for it in self.msg.items for p in it.pieces if p.kind in kinds for i in range(p.start, p.end)}
+
+        names = at(("NOUN", "PRON"))  # "活动a1有效吗": the noun names no rule
+        glue = at(("CUE", "NEG", "COP"))  # "为什么无效": "为什" is no unknown word, "无效" is known
+
+        def counts(f: str, pos: int) -> bool:
+            if weight[f] < 1.0 or f in loaded_ids or pos in names:
+                return False
+            return f in idf or (self._content(f) and pos not in glue)
+
+        q_total = sum(idf.get(f, top) for f, pos in feats.items() if counts(f, pos)) or 1.0
         present = frozenset(feats)
+        named = {str(sp.ref).split("|", 1)[1] for sp in self.msg.spans if sp.kind == "value"}
         scored = []
         for key in touched:
             best = 0.0
@@ -346,7 +404,7 @@ class _Resolver:
                 s += 0.15  # one of its phrases, word for word
             pred = self.m.pred_of(key)
             if pred is not None:
-                closure = self.m.closure.get(pred, frozenset())
+                closure = self.m.closure.get(pred) or frozenset({pred})
                 s += 0.05 * min(len(closure & mentioned), 3)
                 if said and closure:  # focus: the reading whose inputs are the ones the message talks about
                     hit = len(closure & said)
@@ -354,13 +412,22 @@ class _Resolver:
                         precision, recall = hit / len(closure), hit / len(said)
                         s += 0.3 * (2 * precision * recall / (precision + recall))
                 t = self.m.types.get((pred, 0))
-                if key.startswith("pred:"):
-                    if t and self.loaded_types and t not in self.loaded_types:
-                        s -= 0.3
-                    if listy and not (self.cues & {"yes_no"}):
-                        s -= 0.1
+                if key.startswith(("pred:", "inp:")) and t and self.loaded_types and t not in self.loaded_types:
+                    s -= 0.3
+                if key.startswith("inp:"):
+                    # naming an input is stating it, unless the message asks for its value, of a
+                    # subject it names ("what is bolt's store type?", "我们的星级是多少")
+                    if not (self.cues & {"value", "which"}) or self.cues & {"why", "needed", "if", "where", "how"} \
+                            or not self._asks_of_a_subject(t):
+                        s -= 0.5
+                elif key.startswith("pred:"):
+                    if listy and not (self.cues & {"yes_no", "which_subject"}):
+                        s -= 0.1  # "where …", "how long …" ask for a value, not a verdict ("which" may list subjects)
                 else:
                     goal = self.m.goals[key]
+                    s += self._constants_fit(goal, named)
+                    if goal.is_ground() and listy and not (self.cues & {"yes_no"}):
+                        s -= 0.2  # a yes/no whole question does not answer "where …" or "how long …"
                     if listy and any(isinstance(a, Var) for a in goal.args):
                         s += 0.1
                     elif verdict and any(isinstance(a, Var) for a in goal.args):
@@ -374,6 +441,28 @@ class _Resolver:
         scored.sort(key=lambda x: (-x[0], x[1]))
         return scored
 
+    def _constants_fit(self, goal: Atom, named: set[str]) -> float:
+        """A whole question whose constants the message names fits it ("自营店能不能加京券" and
+        kind_may_add_reward_type(self_operated, jing_coupon)); one whose constant is displaced by
+        another value of the same place (pop where the message says 自营) does not."""
+        out = 0.0
+        for i, a in enumerate(goal.args):
+            if not isinstance(a, Const):
+                continue
+            place = self.m.places.get((goal.pred, i), set())
+            if str(a.value) in named:
+                out += 0.06
+            elif named & place:
+                out -= 0.15
+        return out
+
+    def _asks_of_a_subject(self, type_: str | None) -> bool:
+        """The message names a subject of this type, or speaks of itself and one is loaded."""
+        loaded = self.loaded_types.get(type_ or "", set())
+        if any(_names(self.msg.text, s.lower()) for s in loaded) or self._subject_ids():
+            return True
+        return bool(loaded) and any(p.kind == "PRON" for it in self.msg.items for p in it.pieces)
+
     # ---- the whole reading
     def resolve(self) -> Reading:
         uncovered = self._not_covered_evidence()
@@ -383,23 +472,28 @@ class _Resolver:
             return self._uncovered(*uncovered)
         if not scored or best[0] < ACCEPT:
             raise self._did_you_mean(scored, "cannot read this question")
+        if self.cues <= {"if"} and "?" not in self.msg.text:  # "if acme had 4.5 stars" asks nothing yet
+            raise self._did_you_mean(scored, "the message supposes something but asks nothing")
         if best[1].startswith("gap:"):
             return self._uncovered(self.m.candidates[best[1]].phrases[0][1],
                                    f"the document ({self.m.gap_files.get(best[1], '')}) does not say this")
-        rival = next(((s, k) for s, k in scored[1:] if not self._same_reading(k, best[1])), None)
-        if rival is not None and best[0] - rival[0] < MARGIN and not self._rival_subsumed(best[1], rival[1]):
-            raise self._did_you_mean(scored, "this question can be read more than one way")
+        close = [(s, k) for s, k in scored if best[0] - s < MARGIN and not k.startswith("gap:")]
+        if len({self.m.pred_of(k) or k for _, k in close}) > 1:
+            # a near tie is settled by the phrase found word for word: the longest one, when
+            # it contains every rival's ("what are the steps to join 快分销" over "join 快分销")
+            longest = max(close, key=lambda sk: self._exact_len(sk[1]))
+            n = self._exact_len(longest[1])
+            if n == 0 or any(self._exact_len(k) >= n for _, k in close if not self._same_reading(k, longest[1])):
+                raise self._did_you_mean(scored, "this question can be read more than one way")
+            best = longest
         return self._build(best[1], best[0], scored)
+
+    def _exact_len(self, key: str) -> int:
+        """The length of the longest of a reading's phrases that the message has word for word."""
+        return max((len(p) for p in self.m.exact.get(key, ()) if len(p) > 3 and p in self.msg.text), default=0)
 
     def _same_reading(self, a: str, b: str) -> bool:
         return self.m.pred_of(a) is not None and self.m.pred_of(a) == self.m.pred_of(b)
-
-    def _rival_subsumed(self, best: str, rival: str) -> bool:
-        """A near tie is no tie when only the best reading's phrase is in the message word for word."""
-        def exact(key: str) -> bool:
-            return any(len(p) > 3 and p in self.msg.text for p in self.m.exact.get(key, ()))
-
-        return exact(best) and not exact(rival)
 
     @staticmethod
     def _content(f: str) -> bool:
@@ -444,7 +538,7 @@ class _Resolver:
         col = (unknowns[0][0] + 1) if unknowns else 1
         caret = _caret(self.msg.text, col)
         if self.lang == "zh":
-            msg = "看不懂这个问题" if why.startswith("cannot") else "这个问题有不止一种理解"
+            msg = {"cannot": "看不懂这个问题", "this q": "这个问题有不止一种理解", "the me": "只有假设，没有问题"}[why[:6]]
             msg += f"（第 {col} 个字符处" + ("，未识别的词：" + "、".join(unknown) if unknown else "") + "）:\n" + caret
             hint = ("您是想问：" + " / ".join(shown)) if shown else "用 `kb vocab` 查看能问的内容"
         else:
@@ -458,8 +552,8 @@ class _Resolver:
     # ---- building the goal
     def _build(self, key: str, score: float, scored: list[tuple[float, str]]) -> Reading:
         subjects: dict[str, str] = {}
-        if key.startswith("pred:"):
-            pred = key[5:]
+        if key.startswith(("pred:", "inp:")):
+            pred = key.partition(":")[2]
             arity = self.m.program.preds[pred].arity
             args: list[Term] = [Var("S")] + [Var(f"X{i}") for i in range(1, arity)]
         else:
@@ -470,12 +564,14 @@ class _Resolver:
         for i, a in enumerate(args):
             t = self.m.types.get((pred, i))
             if isinstance(a, Var) and t:
-                who, how = self._subject(t, listy and i == 0, required=key.startswith("pred:") and i == 0)
+                who, how = self._subject(t, listy and i == 0, required=key.startswith(("pred:", "inp:")) and i == 0)
                 if who is not None:
                     args[i] = Const(who)
                     subjects[who] = how
         goal = Atom(pred, tuple(args))
-        kind = self._kind(goal)
+        kind = self._kind(goal, key)
+        if kind == "which" and not key.startswith("tpl:") and isinstance(goal.args[0], Const):
+            kind = "value"  # "when is acme's next review?": a value of one subject
         stated = self._stated_facts(goal, subjects, kind)
         if kind == "what_if" and not any(s.status == "hypothetical" for s in stated):
             kind = "yes_no" if goal.is_ground() else "which"
@@ -491,13 +587,13 @@ class _Resolver:
         return Reading(self.msg.original, self.msg.text, self.lang, kind, goal, restatement, score, stated,
                        spans, unused, self.msg.corrections, subjects, alternatives=alternatives)
 
-    def _kind(self, goal: Atom) -> str:
+    def _kind(self, goal: Atom, key: str = "") -> str:
         cues = self.cues
         if "if" in cues and any(it.kind in ("stated", "stated_after", "bare_value", "denied", "stated_not",
                                             "bare_input", "piece") for it in self._if_items()):
             return "what_if"
         if "why" in cues:
-            return "why_not" if self._negated_question() else "why"
+            return "why_not" if self._negated_question(key) else "why"
         if "needed" in cues and goal.is_ground():
             return "needed"
         if not goal.is_ground():
@@ -507,12 +603,18 @@ class _Resolver:
     def _if_items(self) -> list[Item]:
         """The items of the clause an "if" opens (up to the next comma or sentence end)."""
         out, inside = [], False
-        for it in self.msg.items:
+        items = self.msg.items
+        for i, it in enumerate(items):
             if it.kind == "cue" and "if" in it.pieces[0].options:
                 inside = True
                 continue
-            if inside and it.kind in ("comma", "sep"):
+            if inside and it.kind == "sep":
                 inside = False
+            elif inside and it.kind == "comma":
+                # "如果星级是4.5，店铺类型是enterprise，能…吗": the supposition goes on while the next
+                # clause opens with another statement
+                nxt = next((x for x in items[i + 1:] if x.kind != "comma"), None)
+                inside = nxt is not None and nxt.kind in ("stated", "stated_after", "denied", "stated_not")
             if inside:
                 out.append(it)
         return out
@@ -521,11 +623,7 @@ class _Resolver:
         """Variables of a goal that the message names a value for: "自营店能加京券吗" fills
         jd_ocg_kind_may_add_reward_type(K, T) with self_operated and jing_coupon."""
         domains = _domains(self.m.program, pred)
-        named: list[str] = []
-        for it in self.msg.items:
-            for p in it.pieces:
-                if p.kind == "VALUE":
-                    named += [str(o).split("|", 1)[1] for o in p.options]
+        named = [str(s.ref).split("|", 1)[1] for s in self.msg.spans if s.kind == "value"]
         out = list(args)
         for i, a in enumerate(out):
             if not isinstance(a, Var) or self.m.types.get((pred, i)):
@@ -542,6 +640,11 @@ class _Resolver:
             return max(named, key=len), "named in the question"
         if listy:
             return None, ""
+        if required:
+            named_ids = self._subject_ids()
+            if named_ids:  # "can s1 join 快分销?" with acme loaded: about s1, of which nothing is stated
+                self._check_not_a_typo(named_ids[0], loaded)
+                return named_ids[0], "named in the question (no facts loaded about it)"
         if len(loaded) == 1:
             return loaded[0], "the one loaded " + type_
         if len(loaded) > 1:
@@ -557,13 +660,50 @@ class _Resolver:
             err.label = "the question names no store or subject"  # type: ignore[attr-defined]
             raise err
         if required:
-            q_start, q_end = self.msg.sentences[self.question_sentence]
-            ids = [p.text for it in self.msg.items for p in it.pieces
-                   if p.kind == "ID" and q_start <= p.start < q_end and re.search(r"[a-z]", p.text)]
-            if ids:  # "can bolt join 快分销?" with nothing loaded: about bolt, from what is stated
-                return ids[0], "named in the question (no facts loaded about it)"
             return UNNAMED, "not named: the answer uses what the message states"
         return None, ""
+
+    def _subject_ids(self) -> list[str]:
+        """Words that stand where a subject stands: an unknown word or a quoted name right after
+        a noun, a modal or "if"/"why" ("can s1 …", "store s1", "why can't s1"), or opening the
+        sentence before a modal ("bolt可以…"), and not modifying a noun ("can jade stores …")."""
+        q_start, q_end = self.msg.sentences[self.question_sentence]
+        stream = [p for it in self.msg.items for p in it.pieces]
+        stated = {id(p) for it in self.msg.items if it.kind.startswith("stated") for p in it.pieces}
+        out: list[str] = []
+        for i, p in enumerate(stream):
+            if p.kind not in ("ID", "STRING") or id(p) in stated or not (q_start <= p.start < q_end):
+                continue
+            if p.kind == "ID" and not re.search(r"[a-z]", p.text):
+                continue
+            before = stream[i - 1] if i > 0 else None
+            after = stream[i + 1] if i + 1 < len(stream) else None
+            if after is not None and after.kind == "NOUN" and p.kind == "ID":
+                continue
+            opens = not self.msg.text[q_start:p.start].strip(" ,，")
+            next_to = before is not None and not self.msg.text[before.end:p.start].strip()
+            if (next_to and before.kind in ("NOUN", "CUE", "NEG")) or (opens and p.kind == "STRING") or (
+                    opens and after is not None and after.kind in ("CUE", "NEG")):
+                name = p.ref.value if p.kind == "STRING" and isinstance(p.ref, Found) else p.text
+                out.append(str(name))
+        return out
+
+    def _check_not_a_typo(self, name: str, loaded: list[str]) -> None:
+        """An unknown subject one or two letters from a loaded one is a typo, not a new subject."""
+        from rapidfuzz import distance
+
+        if not re.fullmatch(r"[a-z][a-z0-9_\-]{3,}", name):
+            return  # ids like s1, and names in Chinese, are never near-misses of each other
+        limit = 1 if len(name) < 7 else 2
+        near = [s for s in loaded if distance.Levenshtein.distance(name, s.lower()) <= limit]
+        if near:
+            caret = _caret(self.msg.text, self.msg.text.find(name) + 1)
+            if self.lang == "zh":
+                err = QueryError(f"没有载入名为 {name} 的对象\n{caret}", hint=f"您是想问 {near[0]} 吗？")
+            else:
+                err = QueryError(f"nothing named {name} is loaded\n{caret}", hint=f"did you mean {near[0]}?")
+            err.suggestions = [near[0]]  # type: ignore[attr-defined]
+            raise err
 
     def _type_name(self, type_: str) -> str:
         decl = self.m.program.types.get(type_)
@@ -589,6 +729,8 @@ class _Resolver:
             in_closure = [p for p in preds if p in closure] or preds
             atom = self._fact_of(it, in_closure, used_values)
             if atom is None:
+                if id(it) in if_items and kind == "what_if":
+                    self._refuse_supposition(it, in_closure)
                 continue
             text = " ".join(p.text for p in it.pieces)
             subj_type = self.m.types.get((atom.pred, 0))
@@ -609,6 +751,29 @@ class _Resolver:
                     out.append(StatedFact(atom, text, "new"))
         seen: set[Atom] = set()
         return [s for s in out if not (s.atom in seen or seen.add(s.atom))]  # type: ignore[func-returns-value]
+
+    def _refuse_supposition(self, it: Item, preds: list[str]) -> None:
+        """A supposed value that does not fit its input is an error, checked like a fact, never
+        dropped: "if bolt had experience stars 4.5%" (stars are not %), "store type company"."""
+        decl = self.m.program.inputs[preds[0]]
+        if len(decl.args) != 2:
+            return
+        arg = decl.args[1]
+        stream = [p for x in self.msg.items for p in x.pieces]
+        last = it.pieces[-1]
+        value = next((p for p in it.pieces if p.kind != "INPUT"), None)
+        if value is None:  # the word after the input, when it is no value of it
+            nxt = next((p for p in stream if p.start >= last.end), None)
+            if nxt is None or nxt.kind not in ("ID", "NOUN", "VALUE") or arg.type != "enum":
+                return
+            value = nxt
+        text = " ".join(p.text for p in it.pieces) + ("" if value in it.pieces else " " + value.text)
+        found = value.ref if isinstance(value.ref, Found) else None
+        if found is not None and found.kind == "number" and arg.unit and found.unit and found.unit != arg.unit:
+            raise QueryError(f"{text}: {decl.pred} is in {arg.unit}, not {found.unit}",
+                             hint=f"e.g. if … had {decl.pred} 4.5")
+        if arg.type == "enum":
+            raise QueryError(f"{text}: {decl.pred} must be one of {', '.join(arg.values)}; got {value.text}")
 
     def _fact_subject(self, type_: str | None, goal: Atom, subjects: dict[str, str]) -> str | None:
         if type_ is None:

@@ -23,7 +23,7 @@ _IDENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_'’-]*")
 _COMMAND = re.compile(r"\s*:\S*")
 _PUNCT = set("(),.?？。!！;；，、")
 
-# Question words, for colour only (the grammar reads them; grammar/question.lark).
+# Question words, for colour only (the reader decides meaning: grammar/language.py, kb/reading.py).
 KEYWORDS_EN = ("can", "could", "may", "would", "will", "is", "are", "does", "do", "why", "which", "what",
                "when", "how", "if", "what if", "suppose", "had", "has", "have", "not", "cannot", "can't",
                "can’t", "doesn't", "isn't", "need", "needs", "must", "should", "to", "it", "and", "of",

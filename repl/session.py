@@ -250,7 +250,7 @@ class Session:
 
 # ---------------------------------------------------------------------------------------- catalog
 # How questions begin, with an example each: offered at the start of a line. The grammar
-# (grammar/question.lark) reads many more forms; these are the ones worth a menu entry.
+# (grammar/message.lark and kb/reading.py) reads many more forms; these are worth a menu entry.
 QUESTION_OPENERS: tuple[tuple[str, str, str], ...] = (
     ("en", "can store", "yes/no: can store acme join kuaishou distribution?"),
     ("en", "why can't store", "why not: why can't store bolt join kuaishou distribution?"),
