@@ -156,6 +156,18 @@ class ReadingModel:
         self.all_feats = {c.key: c.word_feats.union(*c.feats) if c.feats else c.word_feats
                           for c in self.lexicon.candidates}
         self.exact = {c.key: tuple(normalise(t).rstrip("?？") for _, t in c.phrases) for c in self.lexicon.candidates}
+        # every phrase found word for word in one pass: phrase -> the readings it belongs to
+        import ahocorasick
+
+        by_phrase: dict[str, set[str]] = {}
+        for key, phrases in self.exact.items():
+            for ph in phrases:
+                if len(ph) > 3:
+                    by_phrase.setdefault(ph, set()).add(key)
+        self.exact_auto = ahocorasick.Automaton()
+        for ph, keys in by_phrase.items():
+            self.exact_auto.add_word(ph, (len(ph), tuple(sorted(keys))))
+        self.exact_auto.make_automaton()
         self.index: dict[str, list[Candidate]] = {}
         for c in self.lexicon.candidates:
             for f in set().union(*c.feats, c.word_feats) if (c.feats or c.word_feats) else ():
@@ -271,6 +283,10 @@ class _Resolver:
                 t = model.types.get((f.head.pred, i))
                 if t and isinstance(a, Const):
                     self.loaded_types.setdefault(t, set()).add(str(a.value))
+        self.exact_hits: dict[str, int] = {}  # reading -> length of its longest phrase in the message
+        for _, (n, keys) in model.exact_auto.iter(msg.text) if msg.text else ():
+            for k in keys:
+                self.exact_hits[k] = max(self.exact_hits.get(k, 0), n)
         self.question_sentence = self._question_sentence()
         self.cues = self._cues()
         self.statements = self._statements()
@@ -315,8 +331,8 @@ class _Resolver:
         inside: set[int] = set()
         for _, t in [*(c.phrases if c else ()), *(c.words if c else ())]:
             t = normalise(t).rstrip("?？")
-            for m in re.finditer(re.escape(t), self.msg.text) if len(t) >= 2 else ():
-                inside |= set(range(m.start(), m.end()))
+            for a, b in _occurrences(t, self.msg.text) if len(t) >= 2 else ():
+                inside |= set(range(a, b))
         return any(it.kind in ("neg", "denied") and it.sentence == q and it.start not in inside
                    for it in self.msg.items)
 
@@ -327,12 +343,13 @@ class _Resolver:
         # "can brand acme link an existing enterprise?" states no onboarding method
         q_start, q_end = self.msg.sentences[self.question_sentence]
         topical: set[int] = set()
+        question = self.msg.text[q_start:q_end]
         for key, phrases in self.m.exact.items():
             if key.startswith("pred:"):
                 for ph in phrases:
-                    if len(ph) > 3:
-                        for m in re.finditer(re.escape(ph), self.msg.text[q_start:q_end]):
-                            topical |= set(range(q_start + m.start(), q_start + m.end()))
+                    if len(ph) > 3 and ph in question:
+                        for a, b in _occurrences(ph, question):
+                            topical |= set(range(q_start + a, q_start + b))
         for it in self.msg.items:
             if it.kind == "bare_value" and all(i in topical for i in range(it.start, it.pieces[-1].end)):
                 continue
@@ -388,19 +405,21 @@ class _Resolver:
         q_total = sum(idf.get(f, top) for f, pos in feats.items() if counts(f, pos)) or 1.0
         present = frozenset(feats)
         named = {str(sp.ref).split("|", 1)[1] for sp in self.msg.spans if sp.kind == "value"}
+        weighted = {f: idf.get(f, 1.0) * w for f, w in weight.items()}
+        in_q = {f: idf.get(f, 1.0) for f, w in weight.items() if w == 1.0}
+        in_context = {f: idf.get(f, 1.0) for f, w in weight.items() if w < 1.0}
         scored = []
         for key in touched:
             best = 0.0
             for fs, total in self.m.phrase_totals[key]:
                 hit = fs & present
                 if hit:
-                    cov = sum(idf.get(f, 1.0) * weight[f] for f in hit) / total
-                    best = max(best, cov)
+                    best = max(best, sum(weighted[f] for f in hit) / total)
             hit_all = self.m.all_feats[key] & present
-            explained = sum(idf.get(f, 1.0) for f in hit_all if weight[f] == 1.0) / q_total
-            context = sum(idf.get(f, 1.0) for f in hit_all if weight[f] < 1.0)
+            explained = sum(in_q.get(f, 0.0) for f in hit_all) / q_total
+            context = sum(in_context.get(f, 0.0) for f in hit_all)
             s = 0.6 * best + 0.4 * min(explained, 1.0) + 0.02 * min(context, 5.0)
-            if any(len(p) > 3 and p in self.msg.text for p in self.m.exact.get(key, ())):
+            if key in self.exact_hits:
                 s += 0.15  # one of its phrases, word for word
             pred = self.m.pred_of(key)
             if pred is not None:
@@ -458,10 +477,12 @@ class _Resolver:
 
     def _asks_of_a_subject(self, type_: str | None) -> bool:
         """The message names a subject of this type, or speaks of itself and one is loaded."""
-        loaded = self.loaded_types.get(type_ or "", set())
-        if any(_names(self.msg.text, s.lower()) for s in loaded) or self._subject_ids():
-            return True
-        return bool(loaded) and any(p.kind == "PRON" for it in self.msg.items for p in it.pieces)
+        memo = self.__dict__.setdefault("_asks_memo", {})
+        if type_ not in memo:
+            loaded = self.loaded_types.get(type_ or "", set())
+            memo[type_] = any(_names(self.msg.text, s.lower()) for s in loaded) or bool(self._subject_ids()) or (
+                bool(loaded) and any(p.kind == "PRON" for it in self.msg.items for p in it.pieces))
+        return memo[type_]
 
     # ---- the whole reading
     def resolve(self) -> Reading:
@@ -490,7 +511,7 @@ class _Resolver:
 
     def _exact_len(self, key: str) -> int:
         """The length of the longest of a reading's phrases that the message has word for word."""
-        return max((len(p) for p in self.m.exact.get(key, ()) if len(p) > 3 and p in self.msg.text), default=0)
+        return self.exact_hits.get(key, 0)
 
     def _same_reading(self, a: str, b: str) -> bool:
         return self.m.pred_of(a) is not None and self.m.pred_of(a) == self.m.pred_of(b)
@@ -809,6 +830,15 @@ class _Resolver:
             used.add(v.start)
             return Atom(pred, (Var("S"), Const(value)))
         return None
+
+
+def _occurrences(needle: str, text: str) -> list[tuple[int, int]]:
+    """Every (start, end) of a plain substring (no regular expression to compile per phrase)."""
+    out, i = [], text.find(needle)
+    while i >= 0:
+        out.append((i, i + len(needle)))
+        i = text.find(needle, i + 1)
+    return out
 
 
 def _names(text: str, ident: str) -> bool:
