@@ -32,6 +32,12 @@ CUES: dict[str, tuple[str, ...]] = {
     "who": ("who", "whom", "谁", "哪个部门", "找谁"),
     "how": ("how do", "how to", "how can", "steps", "step by step", "process", "流程", "步骤", "怎么", "如何",
             "怎样", "咋"),
+    # questions about the rules themselves: a threshold on an input, the conditions of a rule
+    "threshold": ("minimum", "min", "at least", "lowest", "maximum", "max", "at most", "highest", "threshold",
+                  "cutoff", "cut-off", "how high", "how low", "最低", "最少", "最多", "最高", "门槛", "下限", "上限",
+                  "至少要", "至少需要", "要求多少", "需要多少", "要多少", "要几", "几星", "多少星", "多少分"),
+    "conditions": ("conditions", "requirements", "criteria", "prerequisites", "what does it take", "条件",
+                   "要求", "准入条件", "准入要求", "资格要求", "标准"),
     "yes_no": ("can", "could", "may", "do", "does", "did", "will", "should", "must",
                "am", "ok", "okay", "allowed", "enough", "valid", "count",
                "吗", "么", "嘛", "能", "可以", "可不可以", "能不能", "能否", "可否", "是否", "是不是", "行不行", "行吗",

@@ -24,6 +24,7 @@ from kb.engine import Engine
 from kb.loader import Program, facts_from_path, load_facts, load_program
 from kb.proof import Alternative, Node, Prover, missing_inputs, unknown_negations
 from kb.reading import Reading, ReadingModel
+from kb.rulebook import RuleItem, below, conditions, thresholds
 from kb.whatif import Hypothesis, Plan, Planner, hypothetical
 
 _CODE = re.compile(r"\b(import|exec|eval|lambda|system)\s*\(")  # answered plainly: nothing is run
@@ -56,6 +57,7 @@ class Answer:
     before: str | None = None  # what-if: the answer without the hypothesis
     needed: Plan | None = None
     reading: Reading | None = None  # how the question was read (None for a goal asked as a goal)
+    rule: list[RuleItem] = field(default_factory=list)  # conditions / threshold: what the clauses say
 
 
 class KnowledgeBase:
@@ -161,6 +163,8 @@ class KnowledgeBase:
         if q.kind == "uncovered":
             ans = Answer(q.text, q.goal, as_of, "unknown", kind="uncovered", lang=q.lang, topic=q.topic,
                          facts=list(facts), suggestions=reading.alternatives if reading is not None else [])
+        elif q.kind in ("conditions", "threshold"):
+            ans = self._rule_answer(q, reading, as_of, lang or q.lang)
         elif q.kind == "what_if":
             ans = self._what_if(q, facts, as_of)
         else:
@@ -171,6 +175,17 @@ class KnowledgeBase:
         ans.lang = lang or q.lang
         ans.reading = reading
         return ans
+
+    def _rule_answer(self, q: Question, reading: Reading | None, as_of: _dt.date, lang: str) -> Answer:
+        """A question about the rules themselves, answered from the clauses: a rule's
+        conditions, or the thresholds the rules set on an input (within the asked rule)."""
+        p = self.program
+        if q.kind == "conditions":
+            items = conditions(p, q.goal.pred, lang)
+        else:
+            scope = reading.scope if reading is not None else None
+            items = thresholds(p, {q.goal.pred}, below(p, scope) if scope else None, lang)
+        return Answer(q.text, q.goal, as_of, "list", kind=q.kind, lang=lang, rule=items)
 
     def _evaluate(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
         self._check_goal(q.goal)

@@ -226,9 +226,47 @@ class Checker:
         return [f"{path}: unknown failure kind {kind!r}"]
 
     # ---------------------------------------------------------------- whole answers
+    def rule_items(self, ans: dict[str, Any]) -> list[str]:
+        """A question about the rules: each item must be what its clause says. Conditions are
+        literals of the asked predicate's clauses; thresholds are comparisons on the input."""
+        goal = _parse_pattern(ans["goal"])
+        by_id = {c.id: c for c in self.p.clauses}
+        problems: list[str] = []
+        if not ans.get("rule") and ans["kind"] == "conditions":
+            problems.append("a rule's conditions, none listed")
+        for k, item in enumerate(ans.get("rule") or []):
+            c = by_id.get(item["clause"])
+            if c is None:
+                problems.append(f"rule[{k}]: no clause {item['clause']}")
+                continue
+            quotes = {(x.file, x.quote) for x in c.notes.sources}
+            if any((s["file"], s["quote"]) not in quotes for s in item["sources"]):
+                problems.append(f"rule[{k}]: a source that clause {c.id} does not cite")
+            if ans["kind"] == "conditions":
+                preds = {getattr(getattr(lit, "atom", lit), "pred", None) for d in self.p.clauses_for(goal.pred)
+                         for lit in d.body}
+                if item["pred"] not in preds and item["pred"] != goal.pred:
+                    problems.append(f"rule[{k}]: {item['pred']} is no condition of {goal.pred}")
+            else:
+                uses = [lit for lit in c.body if isinstance(lit, Atom) and lit.pred == item["pred"]]
+                if not uses:
+                    problems.append(f"rule[{k}]: clause {c.id} does not read {item['pred']}")
+                elif item["op"] is not None:
+                    var = uses[0].args[-1]
+                    want = _from_json(item["value"])
+                    ok = any(isinstance(lit, Compare) and (
+                        (lit.lhs == var and isinstance(lit.rhs, Const) and lit.op == item["op"] and lit.rhs.value == want)
+                        or (lit.rhs == var and isinstance(lit.lhs, Const) and lit.lhs.value == want))
+                        for lit in c.body)
+                    if not ok:
+                        problems.append(f"rule[{k}]: clause {c.id} sets no {item['pred']} {item['op']} {want}")
+        return problems
+
     def answer(self, ans: dict[str, Any]) -> list[str]:
         goal = _parse_pattern(ans["goal"])
         problems: list[str] = []
+        if ans.get("kind") in ("conditions", "threshold"):
+            return self.rule_items(ans)
         if ans["answer"] == "yes":
             if not self.true(goal):
                 problems.append(f"answer yes, but {goal} does not hold in the reference model")

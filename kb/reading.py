@@ -71,6 +71,7 @@ class Reading:
     topic: str | None = None  # uncovered: what no document covers
     evidence: str | None = None  # uncovered: why we know
     alternatives: list[str] = field(default_factory=list)
+    scope: str | None = None  # threshold: the rule whose clauses are searched (None: every rule)
 
     def facts_used(self) -> list[Atom]:
         return [s.atom for s in self.stated if s.status == "new"]
@@ -150,6 +151,12 @@ class ReadingModel:
                     cues |= {str(sp.ref) for sp in self.lexicon.spans(normalise(t)) if sp.kind == "cue"}
                 self.wh[c.key] = frozenset(cues & {"where", "who", "value", "which", "how"})
         self.candidates = {c.key: c for c in self.lexicon.candidates}
+        # words only the declared gaps use ("达人" of "达人入驻快分销条件"): a question with one of
+        # them is about what the document leaves out, however much else it shares with a rule
+        ruled = set().union(*(set().union(*c.feats, c.word_feats) for c in self.lexicon.candidates
+                              if not c.key.startswith("gap:")))
+        self.gap_only = {c.key: frozenset(set().union(*c.feats) - ruled) for c in self.lexicon.candidates
+                         if c.key.startswith("gap:") and c.feats}
         idf = self.lexicon.idf
         self.phrase_totals = {c.key: [(fs, sum(idf.get(f, 1.0) for f in fs)) for fs in c.feats if fs]
                               for c in self.lexicon.candidates}
@@ -421,10 +428,14 @@ class _Resolver:
             s = 0.6 * best + 0.4 * min(explained, 1.0) + 0.02 * min(context, 5.0)
             if key in self.exact_hits:
                 s += 0.15  # one of its phrases, word for word
+            if "conditions" in self.cues and key.startswith("pred:"):
+                s += 0.1  # "what are the requirements for …": a rule's conditions, not a whole question
             pred = self.m.pred_of(key)
             if pred is not None:
                 closure = self.m.closure.get(pred) or frozenset({pred})
                 s += 0.05 * min(len(closure & mentioned), 3)
+                if "threshold" in self.cues and said and closure <= said:
+                    s += 0.15  # "is 4.5 stars above the minimum …?": the condition on the stated input
                 if said and closure:  # focus: the reading whose inputs are the ones the message talks about
                     hit = len(closure & said)
                     if hit:
@@ -440,19 +451,21 @@ class _Resolver:
                             or not self._asks_of_a_subject(t):
                         s -= 0.5
                 elif key.startswith("pred:"):
-                    if listy and not (self.cues & {"yes_no", "which_subject"}):
+                    if listy and not (self.cues & {"yes_no", "which_subject", "conditions"}):
                         s -= 0.1  # "where …", "how long …" ask for a value, not a verdict ("which" may list subjects)
                 else:
                     goal = self.m.goals[key]
                     s += self._constants_fit(goal, named)
                     if goal.is_ground() and listy and not (self.cues & {"yes_no"}):
                         s -= 0.2  # a yes/no whole question does not answer "where …" or "how long …"
-                    if listy and any(isinstance(a, Var) for a in goal.args):
+                    if listy and any(isinstance(a, Var) for a in goal.args) and "conditions" not in self.cues:
                         s += 0.1
                     elif verdict and any(isinstance(a, Var) for a in goal.args):
                         s -= 0.15
             else:  # a gap
                 s -= 0.02
+                if self.m.gap_only.get(key, frozenset()) & {f for f in present if weight[f] == 1.0}:
+                    s += 0.2
             wh = self.m.wh.get(key)
             if wh and not (wh & self.cues):
                 s -= 0.5 if key.startswith("gap:") else 0.2
@@ -499,6 +512,13 @@ class _Resolver:
             return self._uncovered(self.m.candidates[best[1]].phrases[0][1],
                                    f"the document ({self.m.gap_files.get(best[1], '')}) does not say this")
         close = [(s, k) for s, k in scored if best[0] - s < MARGIN and not k.startswith("gap:")]
+        if "conditions" in self.cues and len(close) > 1:
+            # "快分销的准入条件": of two rules where one is a condition of the other (eligible inside
+            # admitted), the conditions asked for are the inner rule's
+            inner = {k for _, k in close if any(self._condition_of(k, o) for _, o in close if o != k)}
+            if inner:
+                close = [(s, k) for s, k in close if k in inner or not any(self._condition_of(i, k) for i in inner)]
+                best = close[0]
         if len({self.m.pred_of(k) or k for _, k in close}) > 1:
             # a near tie is settled by the phrase found word for word: the longest one, when
             # it contains every rival's ("what are the steps to join 快分销" over "join 快分销")
@@ -508,6 +528,13 @@ class _Resolver:
                 raise self._did_you_mean(scored, "this question can be read more than one way")
             best = longest
         return self._build(best[1], best[0], scored)
+
+    def _condition_of(self, key: str, other: str) -> bool:
+        """Whether one reading's predicate is a literal in the body of the other's clauses."""
+        a, b = self.m.pred_of(key), self.m.pred_of(other)
+        info = self.m.program.preds.get(b or "")
+        return bool(a and info) and any(getattr(getattr(lit, "atom", lit), "pred", None) == a
+                                        for c in info.clauses for lit in c.body)  # type: ignore[union-attr]
 
     def _exact_len(self, key: str) -> int:
         """The length of the longest of a reading's phrases that the message has word for word."""
@@ -572,6 +599,9 @@ class _Resolver:
 
     # ---- building the goal
     def _build(self, key: str, score: float, scored: list[tuple[float, str]]) -> Reading:
+        rule = self._rule_question(key, scored)
+        if rule is not None:
+            return rule
         subjects: dict[str, str] = {}
         if key.startswith(("pred:", "inp:")):
             pred = key.partition(":")[2]
@@ -607,6 +637,63 @@ class _Resolver:
                         if not self._same_reading(k, key) and not k.startswith("gap:")]
         return Reading(self.msg.original, self.msg.text, self.lang, kind, goal, restatement, score, stated,
                        spans, unused, self.msg.corrections, subjects, alternatives=alternatives)
+
+    def _rule_question(self, key: str, scored: list[tuple[float, str]]) -> Reading | None:
+        """A question about the rules themselves, asked of no subject: the threshold the rules
+        set on an input ("what's the minimum star rating for 快分销?") or a rule's conditions
+        ("快分销需要满足哪些条件？"). Answered from the clauses (kb.rulebook)."""
+        if not key.startswith(("pred:", "inp:")) or self.cues & {"why", "if", "yes_no"}:
+            return None  # "does the new threshold leave us unaffected?" asks about the subject
+        pred = key.partition(":")[2]
+        about_self = bool(self._subject_ids()) or any(
+            _names(self.msg.text, s.lower()) for ss in self.loaded_types.values() for s in ss)
+        spans = [{"text": p.text, "as": _meaning(p)} for it in self.msg.items for p in it.pieces
+                 if p.kind not in ("SEP", "COMMA", "ID")]
+        zh = self.lang == "zh"
+        if "threshold" in self.cues and not about_self:
+            said = self.mentioned_inputs()
+            inputs = sorted(said & (self.m.closure.get(pred) or frozenset({pred})))
+            if key.startswith("inp:"):
+                inputs = [pred]
+            if len(inputs) == 1 and not any(s.atom.pred == inputs[0] for s in self._plain_statements()):
+                scope = pred if key.startswith("pred:") else next(
+                    (k[5:] for s, k in scored if k.startswith("pred:") and s >= ACCEPT
+                     and inputs[0] in self.m.closure.get(k[5:], frozenset())), None)
+                name = self._input_name(inputs[0])
+                where = (self.m.canonical(f"pred:{scope}", None, self.lang).removeprefix("can the store ")
+                         .removesuffix("?") if scope and not zh else "")
+                restate = (f"{name}的门槛是多少？" if zh else
+                           f"what threshold do the rules set on {name}" + (f" to {where}" if where else "") + "?")
+                arity = self.m.program.preds[inputs[0]].arity
+                goal = Atom(inputs[0], tuple(Var("S" if i == 0 else f"X{i}") for i in range(arity)))
+                return Reading(self.msg.original, self.msg.text, self.lang, "threshold", goal, restate, scored[0][0],
+                               spans=spans, unused=[w for _, w in self.msg.unknown],
+                               corrections=self.msg.corrections, scope=scope)
+        if "conditions" in self.cues and key.startswith("pred:") \
+                and not about_self and not (self.cues & {"needed"} and self._pronoun_with_loaded()):
+            phrase = next((t for lg, t in self.m.candidates[key].phrases if lg == self.lang), None) or pred
+            restate = f"{phrase}需要满足哪些条件？" if zh else f"what are the conditions to {phrase}?"
+            arity = self.m.program.preds[pred].arity
+            goal = Atom(pred, tuple(Var("S" if i == 0 else f"X{i}") for i in range(arity)))
+            return Reading(self.msg.original, self.msg.text, self.lang, "conditions", goal, restate, scored[0][0],
+                           spans=spans, unused=[w for _, w in self.msg.unknown], corrections=self.msg.corrections)
+        return None
+
+    def _pronoun_with_loaded(self) -> bool:
+        return bool(self.loaded_types) and any(p.kind == "PRON" for it in self.msg.items for p in it.pieces)
+
+    def _plain_statements(self) -> list[StatedFact]:
+        out = []
+        for it, preds in self.statements:
+            preds = [p for p in preds if p in self.m.program.inputs]
+            atom = self._fact_of(it, preds, set()) if preds and it.kind.startswith("stated") else None
+            if atom is not None:
+                out.append(StatedFact(atom, "", "new"))
+        return out
+
+    def _input_name(self, pred: str) -> str:
+        decl = self.m.program.inputs[pred]
+        return decl.notes.name(self.lang) or decl.notes.name("en") or pred
 
     def _kind(self, goal: Atom, key: str = "") -> str:
         cues = self.cues

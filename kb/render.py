@@ -15,6 +15,7 @@ from kb.proof import Alternative, Cite, Failure, Node, to_json_value
 from kb.whatif import describe
 
 _OPS_ZH = {">=": "≥", "=<": "≤", ">": ">", "<": "<", "=": "=", "!=": "≠"}
+_OPS = {">=": "≥", "<=": "≤", "=<": "≤", "!=": "≠"}
 
 _L = {
     "en": {"yes": "YES", "no": "NO", "unknown": "UNKNOWN", "list": "LIST",
@@ -115,6 +116,8 @@ class Renderer:
             if a.suggestions:
                 out.append(t["suggest"] + " / ".join(a.suggestions))
             return "\n".join(out)
+        if a.kind in ("conditions", "threshold"):
+            return "\n".join(out + self.rule_lines(a))
         if a.what_if:
             out.append(f"{t['what_if']} ({t['before']}: {t[a.before or 'unknown']})")
             for h in a.what_if:
@@ -148,6 +151,28 @@ class Renderer:
         if a.kind == "needed":
             out += self.needed_lines(a)
         return "\n".join(out)
+
+    def rule_lines(self, a: Answer) -> list[str]:
+        """A rule's conditions or an input's thresholds, each with its clause and source."""
+        zh = self.lang == "zh"
+        if not a.rule:
+            return ["规则中没有对此设定的数值门槛。" if zh else "The rules set no threshold on this."]
+        groups = {i.group for i in a.rule}
+        if a.kind == "conditions":
+            head = (f"{len(a.rule)} 个条件" + ("，须全部满足" if len(groups) == 1 else "（满足其中一组即可）")) if zh else \
+                (f"{len(a.rule)} conditions" + (", all must hold" if len(groups) == 1 else " (any one group suffices)"))
+        else:
+            head = "规则设定的门槛：" if zh else "What the rules set:"
+        out = [head]
+        for n, i in enumerate(a.rule, 1):
+            mark = ("不满足：" if zh else "not: ") if i.negated else ""
+            bound = f"{i.pred} {_OPS.get(i.op, i.op)} {format_value(i.value)}{(' ' + i.unit) if i.unit else ''} — " \
+                if i.op else ""
+            group = f"[{i.group + 1}] " if len(groups) > 1 else ""
+            out.append(f"  {n}. {group}{bound}{mark}{i.text}  [{self.t['rule']} {i.clause}]")
+            for c in i.sources[:1]:
+                out.append(f'      {self.t["source"]}: {c.file}: "{strip_ruby(c.quote)}"')
+        return out
 
     def needed_lines(self, a: Answer) -> list[str]:
         t = self.t
@@ -369,6 +394,9 @@ def answer_json(a: Answer, program: Program, lang: str | None = None) -> dict[st
         "unknown_because": [{"negated": str(atom), "why_not": [alternative_json(x) for x in alts]}
                             for atom, alts in a.unknown_because],
         "reading": reading_json(a),
+        "rule": [{"clause": i.clause, "pred": i.pred, "text": i.text, "group": i.group, "negated": i.negated,
+                  "op": i.op, "value": to_json_value(i.value) if i.op else None, "unit": i.unit,
+                  "sources": [{"file": c.file, "quote": c.quote} for c in i.sources]} for i in a.rule],
         "text": render_text(a, program, lang),
     }
 

@@ -22,7 +22,7 @@ from grammar.model import Aggregate, Atom, Compare, Const, Literal, Neg, Var, fo
 from kb.api import Answer
 from kb.loader import Program, strip_ruby
 from kb.proof import Alternative, Cite, Failure, Node
-from kb.render import Renderer
+from kb.render import Renderer, reading_lines
 from kb.whatif import describe
 
 # ---------------------------------------------------------------------------------------- model
@@ -103,11 +103,33 @@ class _Builder:
         question = a.question if a.question != str(a.goal) else f"?- {a.goal}"
         ex = Explanation(question, a.answer, f"{t['answer']}: {t[a.answer]}",
                          f"({t['as_of']} {a.as_of.isoformat()})", self.lang)
+        read = reading_lines(a, self.lang)  # how the question was read, before anything else
+        if read:
+            ex.sections.append(Section("", lines=[[("muted", line)] for line in read]))
         if a.kind == "uncovered":
             ex.sections.append(Section("", lines=[[("unknown", t["uncovered"].format(topic=a.topic))]]))
             if a.suggestions:
                 ex.sections.append(Section(t["suggest"].strip().rstrip(":："),
                                            [Item([("goal", s)]) for s in a.suggestions]))
+            return ex
+        if a.kind in ("conditions", "threshold"):
+            lines = self.r.rule_lines(a)  # the heading in words; the items drawn with their parts below
+            sec = Section(lines[0].rstrip(":："))
+            groups = {i.group for i in a.rule}
+            for i in a.rule:
+                segs: list[Seg] = []
+                if len(groups) > 1:
+                    segs.append(("muted", f"[{i.group + 1}] "))
+                if i.op:
+                    segs += [("goal", i.pred), ("", f" {self._op(i.op)} "),
+                             ("value", format_value(i.value) + (f" {i.unit}" if i.unit else "")), ("", " — ")]  # type: ignore[arg-type]
+                if i.negated:
+                    segs.append(("muted", "不满足：" if self.lang == "zh" else "not: "))
+                segs += [("", i.text)] + self._rule(t["rule"], i.clause)
+                item = Item(segs)
+                item.notes += self._cites(Cite(c.file, c.quote) for c in i.sources[:1])
+                sec.items.append(item)
+            ex.sections.append(sec)
             return ex
         if a.what_if:
             sec = Section(f"{t['what_if']} ({t['before']}: {t[a.before or 'unknown']})")

@@ -133,7 +133,8 @@ def thousand_lines() -> list[str]:
     return head + body
 
 
-_KINDS = {"yes_no", "why", "why_not", "which", "needed", "what_if", "value", "goal", "uncovered"}
+_KINDS = {"yes_no", "why", "why_not", "which", "needed", "what_if", "value", "goal", "uncovered", "conditions",
+          "threshold"}
 
 
 def validate_answer(d: dict) -> list[str]:
@@ -170,7 +171,8 @@ def validate_answer(d: dict) -> list[str]:
                 alternative(b, f"{path}.failures[{i}].because[{j}]")
 
     keys = {"schema", "question", "kind", "goal", "as_of", "lang", "answer", "bindings", "proof", "proofs", "why_not",
-            "missing", "not_covered", "suggestions", "what_if", "needed", "unknown_because", "reading", "text", "source"}
+            "missing", "not_covered", "suggestions", "what_if", "needed", "unknown_because", "reading", "rule", "text",
+            "source"}
     need(set(d) == keys, f"keys: {sorted(set(d) ^ keys)}")
     need(d.get("schema") == "guize.answer/1", "schema")
     for k in ("question", "goal", "text"):
@@ -194,6 +196,8 @@ def validate_answer(d: dict) -> list[str]:
     need(d.get("reading") is None or isinstance(d["reading"].get("restatement"), str), "reading")
     need(d.get("what_if") is None or isinstance(d["what_if"].get("changes"), list), "what_if")
     need(d.get("needed") is None or isinstance(d["needed"].get("changes"), list), "needed")
+    need(isinstance(d.get("rule"), list) and all(isinstance(r.get("clause"), str) and isinstance(r.get("sources"), list)
+                                                 for r in d["rule"]), "rule")
     src = d.get("source")
     need(isinstance(src, dict) and isinstance(src.get("file"), str) and isinstance(src.get("line"), int), "source")
     return problems
