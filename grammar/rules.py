@@ -16,7 +16,7 @@ from importlib import resources
 from lark import Lark, Token, Transformer, UnexpectedInput, v_args
 from lark.exceptions import VisitError
 
-from grammar.cache import cache_file
+from grammar.cache import lark_parser
 from grammar.errors import KbError, LoadErrors, RuleSyntaxError, did_you_mean
 from grammar.model import (
     Aggregate,
@@ -53,14 +53,13 @@ _TERMINAL_NAMES = {
 @cache
 def _rules_parser() -> Lark:
     text = resources.files("grammar").joinpath("rules.lark").read_text("utf-8")
-    return Lark(text, parser="lalr", propagate_positions=True, maybe_placeholders=True,
-                cache=cache_file("rules-lark", text) or False)
+    return lark_parser("rules", text, parser="lalr", propagate_positions=True, maybe_placeholders=True)
 
 
 @cache
 def _annotation_parser() -> Lark:
     text = resources.files("grammar").joinpath("annotation.lark").read_text("utf-8")
-    return Lark(text, parser="lalr", cache=cache_file("annotation-lark", text) or False)
+    return lark_parser("annotation", text, parser="lalr")
 
 
 def _unquote(tok: str) -> str:

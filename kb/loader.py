@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import pickle
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from grammar.builtins import FUNCTIONS
-from grammar.cache import cache_file
+from grammar.cache import cache_file, read_cache, write_cache
 from grammar.errors import KbError, LoadError, LoadErrors, did_you_mean
 from grammar.model import (
     Aggregate,
@@ -92,6 +91,19 @@ class Program:
         return info.clauses if info else []
 
 
+def _cached_classes() -> dict[str, type]:
+    """The only classes a program cache file may build (grammar/cache.py decodes data, not code)."""
+    import dataclasses
+
+    import grammar.model as model
+
+    found = {n: c for n, c in vars(model).items() if isinstance(c, type) and dataclasses.is_dataclass(c)}
+    return {**found, "PredInfo": PredInfo, "Program": Program}
+
+
+_CACHED_CLASSES = _cached_classes()
+
+
 # ---------------------------------------------------------------------------------------- files
 
 def default_rule_files() -> list[tuple[str, str]]:
@@ -138,23 +150,11 @@ def load_program(files: Iterable[tuple[str, str]] | None = None, seeds: Path | N
     documents and the code that builds it, so a cold start does not re-parse what did not change."""
     files = list(default_rule_files() if files is None else files)
     key = _cache_key(files, _seeds_path(seeds))
-    if key:
-        try:
-            with open(key, "rb") as fh:
-                program = pickle.load(fh)
-            if isinstance(program, Program):
-                return program
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
-            pass
+    cached = read_cache(key, _CACHED_CLASSES)
+    if isinstance(cached, Program):
+        return cached
     program = _load_program(files, seeds)
-    if key:
-        try:
-            tmp = f"{key}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                pickle.dump(program, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, key)
-        except (OSError, pickle.PickleError):
-            pass
+    write_cache(key, program)
     return program
 
 
@@ -246,8 +246,8 @@ def _value_errors(clauses: list[Clause], inputs: dict[str, InputDecl], preds: di
             allowed |= {"true", "false"}
         for symbol, _, _ in d.notes.values:
             if symbol not in allowed:
-                errors.append(LoadError(f"@value {symbol} is not a value of {d.pred}", d.pos,
-                                        did_you_mean(symbol, sorted(allowed)) or f"values: {', '.join(sorted(allowed))}"))
+                hint = did_you_mean(symbol, sorted(allowed)) or f"values: {', '.join(sorted(allowed))}"
+                errors.append(LoadError(f"@value {symbol} is not a value of {d.pred}", d.pos, hint))
     for c in clauses:
         if not c.notes.values:
             continue
@@ -260,7 +260,8 @@ def _value_errors(clauses: list[Clause], inputs: dict[str, InputDecl], preds: di
     return errors
 
 
-def _gaps(clauses: list[Clause], inputs: dict[str, InputDecl], types: dict[str, TypeDecl]) -> list[tuple[str, str, str]]:
+def _gaps(clauses: list[Clause], inputs: dict[str, InputDecl],
+          types: dict[str, TypeDecl]) -> list[tuple[str, str, str]]:
     """``@gap`` lines: what a document leaves out, so a question about it is "not covered"."""
     out: list[tuple[str, str, str]] = []
     items: list = [*clauses, *inputs.values(), *types.values()]

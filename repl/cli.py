@@ -254,7 +254,23 @@ def _no_arguments(parser: argparse.ArgumentParser) -> int:
     return batch_main("-", facts=[], as_of=None, lang=None, fmt="pretty", fail_fast=False, stdin=io.StringIO(text))
 
 
+def _cache_note() -> None:
+    """Say once, at the end, why the cache directory was not used (the answer is unaffected)."""
+    from grammar.cache import cache_problem
+
+    problem = cache_problem()
+    if problem:
+        print(f"note: cache not used: {problem}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    finally:
+        _cache_note()
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     handlers = {"ask": cmd_question, "why": cmd_question, "why-not": cmd_question,
