@@ -315,6 +315,12 @@ def _annotation_error(text: str, e: UnexpectedInput, pos: Pos) -> RuleSyntaxErro
     return RuleSyntaxError(f"malformed @{key} annotation", where, f"expected: {usage}")
 
 
+# Tokens whose text is the file's content: an error names their kind and position, never
+# quotes them (a file named by mistake, /etc/shadow say, must not be echoed a token at a time).
+_CONTENT = {"NAME": "name", "VAR": "variable", "STRING": "string", "NUMBER": "number", "DATE": "date",
+            "DATETIME": "date-time", "ANNOTATION": "annotation", "COMMENT": "comment"}
+
+
 def _syntax_error(text: str, file: str, e: UnexpectedInput) -> RuleSyntaxError:
     pos = Pos(file, e.line, e.column)
     expected = getattr(e, "expected", None) or getattr(e, "allowed", None) or set()
@@ -322,10 +328,15 @@ def _syntax_error(text: str, file: str, e: UnexpectedInput) -> RuleSyntaxError:
     got = getattr(e, "token", None)
     if got is not None and getattr(got, "type", "") == "$END":
         what = "unexpected end of file"
+    elif got is not None and getattr(got, "type", "") in _CONTENT:
+        what = f"unexpected {_CONTENT[got.type]}"  # not its text: the file may not be facts at all
     elif got is not None:
         what = f"unexpected {str(got)!r}"
+    elif e.pos_in_stream is not None and e.pos_in_stream < len(text):
+        ch = text[e.pos_in_stream]
+        what = f"unexpected character {ch!r}" if ch.isprintable() else f"unexpected character U+{ord(ch):04X}"
     else:
-        what = f"unexpected character {text[e.pos_in_stream]!r}" if e.pos_in_stream is not None else "syntax error"
+        what = "syntax error"
     hint = None
     if "DOT" in expected or "'.'" in names:
         hint = "every statement ends with '.'"

@@ -18,6 +18,7 @@ from pathlib import Path
 from grammar.builtins import FUNCTIONS
 from grammar.cache import cache_file, read_cache, write_cache
 from grammar.errors import KbError, LoadError, LoadErrors, did_you_mean
+from grammar.files import read_text
 from grammar.model import (
     Aggregate,
     Annotations,
@@ -42,6 +43,7 @@ from grammar.model import (
 from grammar.rules import parse_recovering
 from kb.analysis import BUILTIN_PREDICATES, body_atoms, schedule, stratify
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 BASE_TYPES = ("string", "number", "date", "datetime", "bool", "enum")
 _RUBY = re.compile(r"([\u3400-\u9fff\uff1f?])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 
@@ -441,7 +443,7 @@ _SEED_CACHE: dict[Path, str] = {}
 
 def seed_text(path: Path) -> str:
     if path not in _SEED_CACHE:
-        _SEED_CACHE[path] = path.read_text("utf-8")
+        _SEED_CACHE[path] = read_text(str(path), "seed document")
     return _SEED_CACHE[path]
 
 
@@ -548,6 +550,12 @@ def example_fact(decl: InputDecl) -> str:
 
 def load_facts(text: str, file: str, program: Program) -> list[Clause]:
     """Parse a subject facts file: ground facts of declared inputs only. Raises ``LoadErrors``."""
+    bad = _SURROGATE.search(text)
+    if bad:  # only a str from Python can hold one; no file decodes to it
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise LoadErrors([LoadError("a lone surrogate code point (U+D800-U+DFFF) is not text", Pos(file, line, column),
+                                    "pass valid Unicode text")])
     module, errors = parse_recovering(text, file)
     facts: list[Clause] = []
     for st in module.statements:
@@ -584,12 +592,9 @@ def _check_subject_fact(st: Clause, program: Program) -> list[KbError]:
 
 
 def facts_from_path(path: str, program: Program) -> list[Clause]:
-    try:
-        text = Path(path).read_text("utf-8")
-    except OSError as e:
-        raise LoadErrors([LoadError(f"cannot read facts file {path}: {e.strerror}", None,
-                                    "check the path")]) from None
-    return load_facts(text, path, program)
+    """A facts file read as the user's data: a regular UTF-8 file under the size limit
+    (grammar/files.py). Raises ``LoadErrors``."""
+    return load_facts(read_text(path, "facts file"), path, program)
 
 
 def term_is_ground(t: Term) -> bool:

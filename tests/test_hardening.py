@@ -101,3 +101,215 @@ def test_a_cache_file_with_an_unknown_class_is_not_built():
     text = json.dumps({"format": cache.FORMAT, "value": {"$": "o", "c": "Popen", "n": 0, "v": {"args": "id"}}})
     with pytest.raises(ValueError):
         cache.decode(text, {})
+
+
+# ---------------------------------------------------------------------------------------- 2, 3. file inputs
+def _kb(*args: str, cwd: Path, env: dict | None = None, timeout: float = 60):
+    import subprocess
+    import sys
+
+    full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "repl", *args], capture_output=True, text=True, cwd=cwd,
+                          env=full, timeout=timeout)
+
+
+def test_a_facts_file_that_is_not_utf8_is_a_located_error_and_the_batch_goes_on(tmp_path):
+    (tmp_path / "bad.dl").write_bytes(b"ks_experience_stars(bolt, 3.8).\n\xff\n")
+    r = _kb("ask", "--facts", "bad.dl", "ks_c3_experience_stars_ok(bolt)", cwd=tmp_path)
+    assert r.returncode == 1 and "internal error" not in r.stderr
+    assert "bad.dl:2:1: not UTF-8 text: the bytes \\xff" in r.stderr
+    (tmp_path / "b.q").write_text("@facts bad.dl\nks_c3_experience_stars_ok(bolt)\n", "utf-8")
+    r = _kb("batch", "b.q", "--format", "tree", cwd=tmp_path)
+    assert r.returncode == 1 and "b.q:1: Error: bad.dl:2:1: not UTF-8" in r.stderr
+    assert "1 answered, 1 failed" in r.stderr
+
+
+def test_the_api_raises_its_own_error_for_a_file_that_is_not_utf8(base, tmp_path):
+    from grammar.errors import LoadErrors
+
+    (tmp_path / "bad.dl").write_bytes(b"ks_experience_stars(bolt, 3.8).\n% \xe6\x98\x9f\xff\n")  # % 星, then 0xff
+    with pytest.raises(LoadErrors) as e:
+        base.facts_from_path(str(tmp_path / "bad.dl"))
+    assert "bad.dl:2:4: not UTF-8 text" in e.value.render()
+
+
+@pytest.mark.parametrize("kind", ["character device", "named pipe", "directory"])
+def test_devices_fifos_and_directories_are_refused_without_reading(tmp_path, kind):
+    import subprocess
+    import sys
+
+    path = {"character device": "/dev/zero", "named pipe": str(tmp_path / "fifo"), "directory": str(tmp_path)}[kind]
+    if kind == "named pipe":
+        os.mkfifo(path)
+    # before: /dev/zero ate all memory (capped here at 2 GB), the FIFO blocked for ever (the timeout)
+    code = ("import resource\nresource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))\n"
+            "from kb.api import KnowledgeBase\nfrom grammar.errors import KbError\n"
+            f"try:\n    KnowledgeBase.default().facts_from_path({path!r})\n"
+            "except KbError as e:\n    print(e.render())\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert f"is a {kind}, not a regular file" in r.stdout, r.stdout + r.stderr[-300:]
+
+
+def test_a_file_over_the_size_limit_is_refused_and_the_flag_raises_it(tmp_path):
+    (tmp_path / "big.dl").write_text("ks_experience_stars(bolt, 3.8).\n" * 40_000, "utf-8")  # 1.3 MB
+    r = _kb("check", "--max-file-size", "1", "big.dl", cwd=tmp_path)
+    assert r.returncode == 1 and "larger than the limit of 1 MB" in r.stderr and "--max-file-size" in r.stderr
+    r = _kb("check", "--max-file-size", "2", "big.dl", cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_file_that_is_not_facts_is_not_echoed(base, tmp_path):
+    from grammar.errors import LoadErrors
+
+    secret = tmp_path / "shadow"
+    secret.write_text("hunter2 root:$6$saltsalt$hashhash:19000:0:99999:7:::\n", "utf-8")
+    with pytest.raises(LoadErrors) as e:
+        base.facts_from_path(str(secret))
+    [err] = e.value.errors
+    assert str(err.pos).endswith("shadow:1:9")
+    said = err.message + (err.hint or "")
+    assert "hunter2" not in said and "root" not in said and "salt" not in said
+
+
+# ---------------------------------------------------------------------------------------- 5. terminal escapes
+ESCAPES = "\x1b]0;PWNED\x07\x1b[31mX\x1b]52;c;ZXZpbA==\x07"
+
+
+@pytest.mark.parametrize("fmt", ["tree", "pretty", "json", "md"])
+def test_control_characters_from_facts_never_reach_the_terminal(tmp_path, fmt):
+    (tmp_path / "e.dl").write_text(f'ks_experience_stars("{ESCAPES}", 3.8).\n', "utf-8")
+    r = _kb("ask", "--facts", "e.dl", "--format", fmt, "?- ks_c3_experience_stars_ok(S).", cwd=tmp_path)
+    assert "\x1b" not in r.stdout + r.stderr and "\x07" not in r.stdout + r.stderr
+    assert "\\u001b" in r.stdout or "\\u001b" in r.stderr
+    if fmt == "json":
+        json.loads(r.stdout)
+
+
+def test_control_characters_in_error_messages_are_escaped(base):
+    from grammar.errors import KbError
+
+    with pytest.raises(KbError) as e:
+        base.facts_from_text(f'ks_experience_stars(bolt, "{ESCAPES}").')
+    assert "\x1b" not in e.value.render() and "\\u001b" in e.value.render()
+
+
+def test_the_repl_escapes_control_characters_in_listings(base):
+    import io
+
+    from repl.app import one_iteration
+    from repl.output import make_console
+    from repl.session import Session
+
+    session = Session(base)
+    session.assert_facts(f'ks_experience_stars("{ESCAPES}", 3.8).')
+    out, err = io.StringIO(), io.StringIO()
+    one_iteration(session, ":facts", make_console(out, terminal=False), make_console(err, terminal=False))
+    assert "\x1b" not in out.getvalue() and "\\u001b" in out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------- 6, 7. environment, surrogates
+RECURSIVE = ('type s.\ninput e(x: s, y: s).\n%% @source 004_ab237df4ce40d813.txt "3、購物體會(huì)星級(jí)≥4"\n'
+             "r(X, Y) :- e(X, Y).\n%% @source 004_ab237df4ce40d813.txt \"3、購物體會(huì)星級(jí)≥4\"\n"
+             "r(X, Z) :- e(X, Y), r(Y, Z).\n")
+
+
+@pytest.mark.parametrize("value", ["", "abc", "nan", "inf", "1e12", "0", "-1"])
+def test_guize_timeout_is_parsed_safely(value):
+    import subprocess
+    import sys
+
+    code = ("import kb\nfrom kb.api import KnowledgeBase\nfrom grammar.errors import KbError\n"
+            f"b = KnowledgeBase.from_files([('t.dl', {RECURSIVE!r})])\n"
+            "f = b.facts_from_text('e(a, b). e(b, c).')\n"
+            "try:\n    print(b.ask('r(a, c)', facts=f).answer)\n"
+            "except KbError as e:\n    print('KbError', e.render())\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                       env={**os.environ, "PYTHONPATH": str(ROOT), "GUIZE_TIMEOUT": value})
+    assert r.returncode == 0, r.stderr
+    if value == "":
+        assert r.stdout.strip() == "yes"
+    else:
+        assert r.stdout.startswith("KbError GUIZE_TIMEOUT must be a number of seconds")
+
+
+@pytest.mark.parametrize("text", ["can store \ud800 join kuaishou distribution?", "\udfff",
+                                  "ks_c3_experience_stars_ok(\ud83d)"])
+def test_a_lone_surrogate_in_a_question_is_a_query_error(base, text):
+    from grammar.errors import KbError, QueryError
+
+    with pytest.raises(QueryError):
+        base.ask(text)
+    with pytest.raises(KbError):
+        base.facts_from_text(f'ks_experience_stars("{text}", 3.8).')
+
+
+# ---------------------------------------------------------------------------------------- 9. output and :save
+def test_output_to_a_full_disk_is_an_error_not_a_crash(tmp_path):
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        facts = str(ROOT / "facts/examples/ks_bolt_failing.dl")
+        r = subprocess.run([sys.executable, "-m", "repl", "ask", "--facts", facts,
+                            "can store bolt join kuaishou distribution?"], stdout=full, stderr=subprocess.PIPE,
+                           text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert r.returncode == 1 and "internal error" not in r.stderr and "No space left" in r.stderr
+
+
+def test_save_force_to_a_full_disk_keeps_the_old_file(tmp_path):
+    import subprocess
+    import sys
+
+    old = tmp_path / "store.dl"
+    old.write_text("ks_experience_stars(bolt, 3.8).\n", "utf-8")
+    code = ("import resource, signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+            "from kb.api import KnowledgeBase\nfrom repl.session import Session\nfrom grammar.errors import KbError\n"
+            "s = Session(KnowledgeBase.default())\ns.assert_facts('ks_experience_stars(bolt, 4.5).')\n"
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))\n"
+            f"try:\n    s.save({str(old)!r}, force=True)\n    print('saved')\n"
+            "except KbError as e:\n    print('KbError', e.render())\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.stdout.startswith("KbError"), r.stdout + r.stderr
+    assert old.read_text("utf-8") == "ks_experience_stars(bolt, 3.8).\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["store.dl"]  # no temporary file left behind
+
+
+def test_save_refuses_a_dangling_symlink_and_writes_atomically(base, tmp_path):
+    from grammar.errors import KbError
+    from repl.session import Session
+
+    session = Session(base)
+    session.assert_facts("ks_experience_stars(bolt, 4.5).")
+    link = tmp_path / "link.dl"
+    link.symlink_to(tmp_path / "target.dl")
+    with pytest.raises(KbError, match="symbolic link"):
+        session.save(str(link), force=True)
+    assert not (tmp_path / "target.dl").exists()
+    session.save(str(tmp_path / "ok.dl"))
+    assert base.facts_from_path(str(tmp_path / "ok.dl"))[0].head == session.facts[0].head
+
+
+@pytest.mark.parametrize("command", [":load a\0b.dl", ":save a\0b.dl"])
+def test_a_nul_byte_in_a_path_is_an_error_of_the_input(base, command):
+    import io
+
+    from repl.app import one_iteration
+    from repl.output import make_console
+    from repl.session import Session
+
+    session = Session(base)
+    session.assert_facts("ks_experience_stars(bolt, 4.5).")
+    out, err = io.StringIO(), io.StringIO()
+    one_iteration(session, command, make_console(out, terminal=False), make_console(err, terminal=False))
+    assert "NUL" in err.getvalue() and "internal error" not in err.getvalue()
+
+
+def test_strings_with_newlines_and_tabs_save_and_read_back(base, tmp_path):
+    from repl.session import Session
+
+    session = Session(base)
+    session.assert_facts('ks_experience_stars("a\\nb\\tc", 4.5).')
+    session.save(str(tmp_path / "s.dl"))
+    assert base.facts_from_path(str(tmp_path / "s.dl"))[0].head == session.facts[0].head
