@@ -31,6 +31,8 @@ def check_path(path: str, what: str = "file") -> None:
         raise _fail(f"no {what} name given")
     if "\0" in path:
         raise _fail(f"the {what} name contains a NUL character", hint="type the name again")
+    if any("\ud800" <= ch <= "\udfff" for ch in path):  # cannot be encoded as a file name
+        raise _fail(f"the {what} name contains a lone surrogate code point", hint="type the name again")
 
 
 def read_bytes(path: str, what: str = "file", limit: int | None = None) -> bytes:

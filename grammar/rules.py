@@ -493,3 +493,84 @@ def _annotations(notes: list[_Note]) -> Annotations:
     for k in ("sources", "rules", "docs", "asks", "names", "readings", "templates", "values", "words", "gaps"):
         kw[k] = tuple(kw[k])
     return Annotations(**kw)
+
+
+# ---------------------------------------------------------------------------------------- fast path
+# A facts file is usually nothing but ground facts, one per line: read those with one regular
+# expression per fact instead of the LALR parser (about 40x faster). Anything else in the file
+# (a rule, an annotation, a keyword, a token the regexes do not know) sends the whole file to
+# the grammar, so every error message still comes from one place.
+_ARG = r'(?:"(?:\\.|[^"\\\n])*"|[^,()"\s%]+)'
+_LINE = re.compile(r'([ \t]*)([a-z][A-Za-z0-9_]*)[ \t]*\(([^()%\n]*)\)[ \t]*\.[ \t]*(?:%(?!%)[^\n]*)?')
+_ARGS = re.compile(r'[ \t]*(' + _ARG + r')[ \t]*(?:,|$)')
+_SIMPLE = re.compile(r'(?:(?P<num>-?\d+(?:\.\d+)?)|(?P<dt>\d{4}-\d{2}-\d{2}T\d{2}:\d{2})|(?P<date>\d{4}-\d{2}-\d{2})'
+                     r'|(?P<sym>[a-z][A-Za-z0-9_]*))')
+_KEYWORDS = frozenset({"not", "input", "type", "optional", "count", "sum", "unit", "in", "add_days", "add_hours",
+                       "add_months", "add_years", "days_between", "hours_between", "date_of", "month_of", "len",
+                       "time_of", "at_time", "contains", "min", "max"})
+_NO_NOTES = Annotations()
+
+
+def parse_ground_facts(text: str, file: str) -> list[Clause] | None:
+    """The facts of ``text`` if it holds only ground facts, one per line (and comments), else
+    None (then parse it with ``parse_recovering``). Same clauses and positions as the grammar."""
+    out: list[Clause] = []
+    append = out.append
+    consts: dict[str, Const] = {}  # one Const per distinct constant text: memory follows the facts
+    line_match = _LINE.fullmatch
+    for number, line in enumerate(text.split("\n"), 1):
+        m = line_match(line)
+        if m is None:
+            stripped = line.strip()
+            if not stripped or stripped[0] == "%" and not stripped.startswith("%%"):
+                continue
+            return None
+        indent, pred, body = m.groups()
+        if pred in _KEYWORDS:
+            return None
+        if '"' in body:
+            parts = _split_quoted(body)
+            if parts is None:
+                return None
+        else:
+            parts = body.split(",")
+        args = []
+        for raw in parts:
+            c = consts.get(raw)
+            if c is None:
+                c = _constant(raw.strip())
+                if c is None:
+                    return None
+                consts[raw] = c
+            args.append(c)
+        append(Clause(Atom(pred, tuple(args)), (), _NO_NOTES, Pos(file, number, len(indent) + 1)))
+    return out
+
+
+def _split_quoted(body: str) -> list[str] | None:
+    parts, pos = [], 0
+    while pos < len(body):
+        m = _ARGS.match(body, pos)
+        if m is None:
+            return None
+        parts.append(m.group(1))
+        pos = m.end()
+    return parts if parts and not body.rstrip().endswith(",") else None
+
+
+def _constant(raw: str) -> Const | None:
+    if raw.startswith('"') and len(raw) >= 2 and raw.endswith('"'):
+        return Const(_unquote(raw))
+    m = _SIMPLE.fullmatch(raw)
+    if m is None:
+        return None
+    try:
+        if m.group("num") is not None:
+            return Const(Decimal(raw))
+        if m.group("dt") is not None:
+            return Const(_dt.datetime.fromisoformat(raw))
+        if m.group("date") is not None:
+            return Const(_date(raw))
+    except ValueError:  # 2026-02-30: the grammar says what is wrong with it
+        return None
+    return None if raw in _KEYWORDS else Const(raw)

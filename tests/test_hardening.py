@@ -313,3 +313,44 @@ def test_strings_with_newlines_and_tabs_save_and_read_back(base, tmp_path):
     session.assert_facts('ks_experience_stars("a\\nb\\tc", 4.5).')
     session.save(str(tmp_path / "s.dl"))
     assert base.facts_from_path(str(tmp_path / "s.dl"))[0].head == session.facts[0].head
+
+
+def test_a_surrogate_in_a_path_is_an_error_of_the_input(base):
+    from grammar.errors import KbError
+
+    with pytest.raises(KbError, match="surrogate"):
+        base.facts_from_path("facts\ud86d.dl")
+
+
+# ---------------------------------------------------------------------------------------- 10. large facts files
+def test_the_ground_facts_fast_path_reads_what_the_grammar_reads():
+    from grammar.rules import parse_ground_facts, parse_recovering
+
+    texts = [p.read_text("utf-8") for p in sorted((ROOT / "facts" / "examples").glob("*.dl"))]
+    texts += ['p("a,b", 1).\n  q( "x" , -2.5 ).  % note\n\n% c\nr(2026-03-10, 2026-03-10T11:05, "a\\"b").\n']
+    fast_ones = 0
+    for text in texts:
+        fast = parse_ground_facts(text, "f.dl")
+        module, errors = parse_recovering(text, "f.dl")
+        if fast is not None:
+            fast_ones += 1
+            assert not errors and [(c.head, c.pos) for c in fast] == [(c.head, c.pos) for c in module.statements]
+    assert fast_ones >= len(texts) - 3
+
+
+@pytest.mark.parametrize("text", ["p(a,).", "p(a b).", "p(2026-02-30).", "p(1e5).", "p(X).", "p(not).", "p(- 3).",
+                                  "p(a). q(b).", "%% @id x\np(a).", "p(a) :- q(a).", "input p(x: s)."])
+def test_anything_but_plain_ground_facts_goes_to_the_grammar(text):
+    from grammar.rules import parse_ground_facts
+
+    assert parse_ground_facts(text, "f.dl") is None
+
+
+def test_fast_path_facts_are_checked_like_any_other(base):
+    from grammar.errors import LoadErrors
+
+    text = "ks_experience_stars(a, 4.5).\nks_experience_stars(b, 99).\nks_no_such_input(c, 1).\n"
+    with pytest.raises(LoadErrors) as e:
+        base.facts_from_text(text, "f.dl")
+    said = e.value.render()
+    assert "f.dl:2:1" in said and "f.dl:3:1: unknown input ks_no_such_input/2" in said
