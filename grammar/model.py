@@ -247,7 +247,8 @@ def format_value(v: Value) -> str:
     if isinstance(v, str):
         if _SYMBOL.match(v) and v not in ("not", "count", "sum"):
             return v
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        # \n and \t as escapes: the grammar reads them back, and a raw newline ends no string
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
     if isinstance(v, Decimal):
         text = format(v, "f")
         if "." in text:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import multiprocessing
-import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -21,6 +20,7 @@ from grammar.errors import EvaluationError, KbError, LoadErrors, QueryError
 from grammar.model import Annotations, Atom, Clause, Const, Pos, Var, format_value
 from grammar.question import Assignment, Lexicon, Phrase, Question, looks_like_goal, parse_goal
 from kb.engine import Engine
+from kb.limits import env_timeout
 from kb.loader import Program, facts_from_path, load_facts, load_program
 from kb.proof import Alternative, Node, Prover, missing_inputs, unknown_negations
 from kb.reading import Reading, ReadingModel
@@ -30,6 +30,7 @@ from kb.whatif import Hypothesis, Plan, Planner, hypothetical
 _CODE = re.compile(r"\b(import|exec|eval|lambda|system)\s*\(")  # answered plainly: nothing is run
 
 SCHEMA = "guize.answer/1"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 QUESTION_POS = Pos("<question>", 1, 1)  # where a fact stated in the question itself comes from
 
 
@@ -135,6 +136,9 @@ class KnowledgeBase:
         """A question's reading. A raw goal (``?- pred(args).``) is syntax; every question in
         words goes to the message reader (kb/reading.py), which reads context, pronouns and
         paraphrases, and says "did you mean" rather than guess."""
+        if _SURROGATE.search(text):  # not text at all: it cannot even be encoded for a message
+            raise QueryError("the question contains a lone surrogate code point (U+D800-U+DFFF)",
+                             hint="pass the question as valid Unicode text")
         if looks_like_goal(text):
             return parse_goal(text, {n: i.arity for n, i in self.program.preds.items()})
         if "__" in text or _CODE.search(text):
@@ -223,7 +227,7 @@ class KnowledgeBase:
     # pyDatalog's compiled engine cannot be interrupted (not even by SIGINT/SIGALRM). Rules are
     # compiled in the form shown to terminate, but a question that reaches a recursive rule
     # still runs in a forked child with a time limit, so it can never hang the caller.
-    timeout: float = float(os.environ.get("GUIZE_TIMEOUT", "10"))
+    timeout: float | None = None  # None: GUIZE_TIMEOUT, read when used (kb/limits.py)
 
     def _recursive_dependency(self, pred: str) -> bool:
         return bool(self.engine.closure(pred) & self.engine.recursive)
@@ -240,12 +244,13 @@ class KnowledgeBase:
             except Exception as e:  # report a bug in the child as an evaluation error
                 child.send(("error", EvaluationError(f"{type(e).__name__}: {e}")))
 
+        limit = self.timeout if self.timeout is not None else env_timeout()
         proc = ctx.Process(target=work, daemon=True)
         proc.start()
         try:
-            if not parent.poll(self.timeout):
+            if not parent.poll(limit):
                 raise EvaluationError(
-                    f"the question did not finish within {self.timeout:g} s and was stopped",
+                    f"the question did not finish within {limit:g} s and was stopped",
                     hint="its rules are recursive; set GUIZE_TIMEOUT to allow longer")
             status, value = parent.recv()
         finally:

@@ -7,8 +7,8 @@ raising ``LoadErrors``. Rule files are parsed only by grammar/rules.lark.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import os
-import pickle
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,8 +17,9 @@ from importlib import resources
 from pathlib import Path
 
 from grammar.builtins import FUNCTIONS
-from grammar.cache import cache_file
+from grammar.cache import cache_file, read_cache, write_cache
 from grammar.errors import KbError, LoadError, LoadErrors, did_you_mean
+from grammar.files import read_text
 from grammar.model import (
     Aggregate,
     Annotations,
@@ -40,9 +41,10 @@ from grammar.model import (
     format_value,
     term_vars,
 )
-from grammar.rules import parse_recovering
+from grammar.rules import parse_ground_facts, parse_recovering
 from kb.analysis import BUILTIN_PREDICATES, body_atoms, schedule, stratify
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 BASE_TYPES = ("string", "number", "date", "datetime", "bool", "enum")
 _RUBY = re.compile(r"([\u3400-\u9fff\uff1f?])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 
@@ -92,6 +94,19 @@ class Program:
         return info.clauses if info else []
 
 
+def _cached_classes() -> dict[str, type]:
+    """The only classes a program cache file may build (grammar/cache.py decodes data, not code)."""
+    import dataclasses
+
+    import grammar.model as model
+
+    found = {n: c for n, c in vars(model).items() if isinstance(c, type) and dataclasses.is_dataclass(c)}
+    return {**found, "PredInfo": PredInfo, "Program": Program}
+
+
+_CACHED_CLASSES = _cached_classes()
+
+
 # ---------------------------------------------------------------------------------------- files
 
 def default_rule_files() -> list[tuple[str, str]]:
@@ -138,23 +153,11 @@ def load_program(files: Iterable[tuple[str, str]] | None = None, seeds: Path | N
     documents and the code that builds it, so a cold start does not re-parse what did not change."""
     files = list(default_rule_files() if files is None else files)
     key = _cache_key(files, _seeds_path(seeds))
-    if key:
-        try:
-            with open(key, "rb") as fh:
-                program = pickle.load(fh)
-            if isinstance(program, Program):
-                return program
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
-            pass
+    cached = read_cache(key, _CACHED_CLASSES)
+    if isinstance(cached, Program):
+        return cached
     program = _load_program(files, seeds)
-    if key:
-        try:
-            tmp = f"{key}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                pickle.dump(program, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, key)
-        except (OSError, pickle.PickleError):
-            pass
+    write_cache(key, program)
     return program
 
 
@@ -246,8 +249,8 @@ def _value_errors(clauses: list[Clause], inputs: dict[str, InputDecl], preds: di
             allowed |= {"true", "false"}
         for symbol, _, _ in d.notes.values:
             if symbol not in allowed:
-                errors.append(LoadError(f"@value {symbol} is not a value of {d.pred}", d.pos,
-                                        did_you_mean(symbol, sorted(allowed)) or f"values: {', '.join(sorted(allowed))}"))
+                hint = did_you_mean(symbol, sorted(allowed)) or f"values: {', '.join(sorted(allowed))}"
+                errors.append(LoadError(f"@value {symbol} is not a value of {d.pred}", d.pos, hint))
     for c in clauses:
         if not c.notes.values:
             continue
@@ -260,7 +263,8 @@ def _value_errors(clauses: list[Clause], inputs: dict[str, InputDecl], preds: di
     return errors
 
 
-def _gaps(clauses: list[Clause], inputs: dict[str, InputDecl], types: dict[str, TypeDecl]) -> list[tuple[str, str, str]]:
+def _gaps(clauses: list[Clause], inputs: dict[str, InputDecl],
+          types: dict[str, TypeDecl]) -> list[tuple[str, str, str]]:
     """``@gap`` lines: what a document leaves out, so a question about it is "not covered"."""
     out: list[tuple[str, str, str]] = []
     items: list = [*clauses, *inputs.values(), *types.values()]
@@ -440,7 +444,7 @@ _SEED_CACHE: dict[Path, str] = {}
 
 def seed_text(path: Path) -> str:
     if path not in _SEED_CACHE:
-        _SEED_CACHE[path] = path.read_text("utf-8")
+        _SEED_CACHE[path] = read_text(str(path), "seed document")
     return _SEED_CACHE[path]
 
 
@@ -547,6 +551,15 @@ def example_fact(decl: InputDecl) -> str:
 
 def load_facts(text: str, file: str, program: Program) -> list[Clause]:
     """Parse a subject facts file: ground facts of declared inputs only. Raises ``LoadErrors``."""
+    bad = _SURROGATE.search(text)
+    if bad:  # only a str from Python can hold one; no file decodes to it
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise LoadErrors([LoadError("a lone surrogate code point (U+D800-U+DFFF) is not text", Pos(file, line, column),
+                                    "pass valid Unicode text")])
+    fast = _fast_facts(text, file, program)
+    if fast is not None:
+        return fast
     module, errors = parse_recovering(text, file)
     facts: list[Clause] = []
     for st in module.statements:
@@ -558,6 +571,43 @@ def load_facts(text: str, file: str, program: Program) -> list[Clause]:
         elif isinstance(st, (InputDecl, TypeDecl)):
             errors.append(LoadError("a facts file states facts; declarations belong in facts/<platform>/*.dl",
                                     st.pos, "move the declaration to a rule file"))
+    if errors:
+        raise LoadErrors(_dedupe(errors))
+    return facts
+
+
+def _fast_facts(text: str, file: str, program: Program) -> list[Clause] | None:
+    """A file of plain ground facts without the LALR parser (grammar/rules.py), checked like
+    any other; None if it holds anything else. The cyclic garbage collector is paused while
+    the clauses are made: they hold no cycles, and its passes over millions of new objects
+    would cost more than the parse."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        facts = parse_ground_facts(text, file)
+        if facts is None:
+            return None
+        errors: list[KbError] = []
+        decls: dict[tuple[str, int], InputDecl | None] = {}
+        for st in facts:
+            key = st.head.key
+            decl = decls.get(key, False)
+            if decl is False:  # the first fact of each predicate takes the full check
+                errs = _check_subject_fact(st, program)
+                errors += errs
+                info = program.preds.get(key[0])
+                decls[key] = decl = info.decl if info and info.kind == "input" and info.arity == key[1] else None
+                continue
+            if decl is None:
+                errors += _check_subject_fact(st, program)
+                continue
+            for arg, term in zip(decl.args, st.head.args):
+                if check_value(term.value, arg, decl):  # type: ignore[union-attr]
+                    errors += check_fact(st, decl)
+                    break
+    finally:
+        if enabled:
+            gc.enable()
     if errors:
         raise LoadErrors(_dedupe(errors))
     return facts
@@ -583,12 +633,9 @@ def _check_subject_fact(st: Clause, program: Program) -> list[KbError]:
 
 
 def facts_from_path(path: str, program: Program) -> list[Clause]:
-    try:
-        text = Path(path).read_text("utf-8")
-    except OSError as e:
-        raise LoadErrors([LoadError(f"cannot read facts file {path}: {e.strerror}", None,
-                                    "check the path")]) from None
-    return load_facts(text, path, program)
+    """A facts file read as the user's data: a regular UTF-8 file under the size limit
+    (grammar/files.py). Raises ``LoadErrors``."""
+    return load_facts(read_text(path, "facts file"), path, program)
 
 
 def term_is_ground(t: Term) -> bool:

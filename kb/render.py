@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from grammar.errors import printable
 from grammar.model import Aggregate, Atom, Compare, Const, Literal, Neg, format_value
 from kb.api import SCHEMA, Answer
 from kb.loader import Program, strip_ruby
@@ -280,7 +281,8 @@ class Renderer:
 
 
 def render_text(a: Answer, program: Program, lang: str | None = None) -> str:
-    return Renderer(program, lang or a.lang, a.facts).text(a)
+    """The answer as plain text (the tree), control characters from the data escaped."""
+    return printable(Renderer(program, lang or a.lang, a.facts).text(a))
 
 
 # ---------------------------------------------------------------------------------------- JSON
@@ -351,7 +353,8 @@ def reading_lines(a: Answer, lang: str) -> list[str]:
     for s in r.stated:
         if s.status == "contradicts":
             out.append(f"注意：问题中说 {s.atom}，已载入的事实是 {s.loaded}；按已载入的事实回答" if zh else
-                        f"Note: your message says {s.atom} but the loaded facts say {s.loaded}; answered from the loaded facts")
+                        f"Note: your message says {s.atom} but the loaded facts say {s.loaded}; "
+                        "answered from the loaded facts")
     if r.corrections:
         out.append(("按以下理解：" if zh else "Read ") + ", ".join(f"'{a}' as '{b}'" for a, b in r.corrections))
     if r.unused:

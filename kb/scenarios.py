@@ -38,7 +38,9 @@ class Outcome:
 def load_cases(path: Path) -> list[dict[str, Any]]:
     import yaml  # a test/coverage dependency only: the engine never needs it
 
-    return list(yaml.safe_load(path.read_text("utf-8")) or [])
+    from grammar.files import read_text
+
+    return list(yaml.safe_load(read_text(str(path), "scenario file")) or [])
 
 
 def run_case(base: KnowledgeBase, case: dict[str, Any]) -> Outcome:

@@ -30,7 +30,7 @@ from prompt_toolkit.lexers import Lexer
 from prompt_toolkit.shortcuts import CompleteStyle
 from prompt_toolkit.styles import Style
 
-from grammar.errors import KbError, LoadErrors
+from grammar.errors import KbError, LoadErrors, printable
 from kb.api import Answer
 from repl import commands
 from repl.commands import QUIT, dispatch
@@ -257,7 +257,8 @@ def show_reply(console, session: Session, reply: Any, elapsed: float | None = No
         if session.json:
             from kb.render import answer_json
 
-            data = json.dumps(answer_json(reply, session.base.program, session.lang), ensure_ascii=False, indent=2)
+            data = printable(json.dumps(answer_json(reply, session.base.program, session.lang), ensure_ascii=False,
+                                        indent=2))
             if console.is_terminal:
                 console.print_json(data)
             else:
@@ -279,8 +280,8 @@ def print_error(err, e: BaseException) -> None:
     elif isinstance(e, KbError):
         err.print(Text("Error: " + e.render(), style="bold red"))
     else:
-        err.print(Text(f"Error: internal error: {type(e).__name__}: {e} (please report it; GUIZE_DEBUG=1 "
-                       "shows details)", style="bold red"))
+        err.print(Text(printable(f"Error: internal error: {type(e).__name__}: {e} (please report it; GUIZE_DEBUG=1 "
+                                 "shows details)"), style="bold red"))
 
 
 def run_repl(session: Session, prompt: PromptSession, console=None, err=None, banner: bool = True) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from grammar.errors import KbError, LoadErrors, QueryError
+from grammar.errors import KbError, LoadErrors, QueryError, printable
 from repl.session import Session, parse_date, parse_lang
 
 DIRECTIVES = ("@facts", "@as-of", "@lang")
@@ -95,7 +95,7 @@ class Writer:
 
             data = answer_json(ans, program, lang)
             data["source"] = {"file": name, "line": number}
-            self.out.write(json.dumps(data, ensure_ascii=False) + "\n")
+            self.out.write(printable(json.dumps(data, ensure_ascii=False)) + "\n")
             return
         if self.fmt == "tree":
             from kb.render import render_text
@@ -167,6 +167,10 @@ def run_batch(lines: Iterable[str], name: str, folder: Path, session: Session, o
             fail(number, "\n".join(x.render() for x in e.errors))
         except KbError as e:
             fail(number, e.render())
+        except (KeyboardInterrupt, OSError):  # the output itself failed (a closed pipe, a full disk)
+            raise
+        except Exception as e:  # noqa: BLE001 - a bug in Guize: report it on its line and go on
+            fail(number, printable(f"internal error: {type(e).__name__}: {e} (please report it)"))
         if outcome.failed and fail_fast:
             outcome.stopped = True
             break
@@ -207,17 +211,16 @@ def main(source: str, *, facts: list[str], as_of: _dt.date | None, lang: str | N
     """``kb batch``: exit 1 if any line failed (or a --facts file did not load), else 0."""
     session = Session(as_of=as_of, lang=lang)
     if source == "-":
+        from grammar.files import decode
+
         stream = stdin or sys.stdin
         name, folder = "<stdin>", Path(".")
-        text = stream.read()
+        text = decode(stream.buffer.read(), name) if hasattr(stream, "buffer") else stream.read()
     else:
+        from grammar.files import read_text
+
         p = Path(source)
-        try:
-            text = p.read_text("utf-8")
-        except OSError as e:
-            raise QueryError(f"cannot read batch file {source}: {e.strerror}", hint="check the path") from None
-        except UnicodeDecodeError:
-            raise QueryError(f"batch file {source} is not UTF-8 text") from None
+        text = read_text(source, "batch file")
         name, folder = source, p.parent
     session.load_many(facts)
     lines = text.splitlines()

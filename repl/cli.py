@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from grammar.errors import KbError, LoadErrors
+from grammar.errors import KbError, LoadErrors, printable
 
 USAGE_EXAMPLES = """examples:
   kb                                   (on a terminal: the REPL; with input piped in: a batch)
@@ -32,6 +32,23 @@ def _date(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (write YYYY-MM-DD)") from None
 
 
+def _megabytes(text: str) -> int:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a size in MB: {text!r} (write e.g. 512)")
+    return int(value * 1024 * 1024)
+
+
+def _size_option(c: argparse.ArgumentParser) -> None:
+    from grammar.files import DEFAULT_MAX_BYTES
+
+    c.add_argument("--max-file-size", type=_megabytes, default=None, metavar="MB",
+                   help=f"refuse files larger than this (default {DEFAULT_MAX_BYTES // (1024 * 1024)} MB).")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kb", description="Guize: platform rules answered with proofs.",
                                 epilog=USAGE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -50,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--format", choices=("tree", "pretty", "json", "md", "html"), default="tree",
                        help="output format: tree (plain text), pretty (coloured on a terminal), json, "
                             "md (Markdown for a ticket) or html (a self-contained page).")
+        _size_option(c)
         return c
 
     question_command("ask", "Answer a question with its proof or why-not.", "question")
@@ -58,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="Load and validate every rule file, citation and example.",
                        description="Load and validate every rule file, citation and example.")
     c.add_argument("files", nargs="*", help="extra subject facts files to validate.")
+    _size_option(c)
     v = sub.add_parser("vocab", help="Print the vocabulary: types, inputs and askable predicates.",
                        description="Print the vocabulary: types, inputs and askable predicates.")
     v.add_argument("--json", action="store_true", help="print JSON instead of Markdown.")
@@ -71,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--facts", action="append", default=[], metavar="FILE", help="a subject facts file (repeatable).")
     rp.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluate as of this date.")
     rp.add_argument("--lang", choices=("en", "zh"), default=None, help="answer language (default: the question's).")
+    _size_option(rp)
     b = sub.add_parser("batch", help="Answer a file of questions, one per line (- reads stdin).",
                        description="Answer a file of questions or goals, one per line. Lines starting with # are "
                                    "comments; @facts FILE, @as-of DATE and @lang en|zh are directives. Every bad "
@@ -84,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=("pretty", "tree", "md", "html", "jsonl"), default="pretty",
                    help="output format: pretty (coloured on a terminal), tree, md, html or jsonl.")
     b.add_argument("--fail-fast", action="store_true", help="stop at the first bad line.")
+    _size_option(b)
     cv = sub.add_parser("coverage", help="Statements encoded per document; clauses proven and blocked by scenarios.",
                         description="Statements encoded per document; clauses proven and blocked by scenarios.")
     cv.add_argument("--scenarios", metavar="DIR", default=None,
@@ -116,7 +137,7 @@ def cmd_question(args: argparse.Namespace) -> int:
     ans = base.ask(text, facts=facts, as_of=args.as_of, lang=args.lang)
     fmt = "json" if args.json else args.format
     if fmt == "json":
-        print(json.dumps(answer_json(ans, base.program, args.lang), ensure_ascii=False, indent=2))
+        print(printable(json.dumps(answer_json(ans, base.program, args.lang), ensure_ascii=False, indent=2)))
     elif fmt in ("md", "html", "pretty"):
         from repl import output
 
@@ -243,7 +264,9 @@ def _no_arguments(parser: argparse.ArgumentParser) -> int:
             return cmd_repl(parser.parse_args(["repl"]))
         parser.print_help()
         return 2
-    text = sys.stdin.read()
+    from grammar.files import decode
+
+    text = decode(sys.stdin.buffer.read(), "<stdin>") if hasattr(sys.stdin, "buffer") else sys.stdin.read()
     if not text:  # nothing piped in (e.g. stdin is /dev/null): a usage error, as before
         parser.print_help()
         return 2
@@ -254,7 +277,33 @@ def _no_arguments(parser: argparse.ArgumentParser) -> int:
     return batch_main("-", facts=[], as_of=None, lang=None, fmt="pretty", fail_fast=False, stdin=io.StringIO(text))
 
 
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the unwritten rest does not fail again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _cache_note() -> None:
+    """Say once, at the end, why the cache directory was not used (the answer is unaffected)."""
+    from grammar.cache import cache_problem
+
+    problem = cache_problem()
+    if problem:
+        print(f"note: cache not used: {problem}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    finally:
+        _cache_note()
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     handlers = {"ask": cmd_question, "why": cmd_question, "why-not": cmd_question,
@@ -270,7 +319,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
-        return handlers[args.command](args)
+        if getattr(args, "max_file_size", None):
+            import grammar.files
+
+            grammar.files.max_bytes = args.max_file_size
+        code = handlers[args.command](args)
+        sys.stdout.flush()  # a full disk shows here, while errors can still be reported
+        return code
     except KbError as e:
         return _report(e)
     except KeyboardInterrupt:
@@ -279,10 +334,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `kb ... | head`: the reader left; say nothing more
         sys.stderr.close()
         return 0
+    except OSError as e:  # the output could not be written (`kb ask ... > /dev/full`)
+        _drop_stdout()
+        _err(f"cannot write the output: {e.strerror or e}")
+        return 1
     except Exception as e:  # a bug in Guize: say so in one line (GUIZE_DEBUG=1 shows the traceback)
         if os.environ.get("GUIZE_DEBUG"):
             raise
-        _err(f"internal error: {type(e).__name__}: {e} (please report it; GUIZE_DEBUG=1 shows details)")
+        _err(printable(f"internal error: {type(e).__name__}: {e} (please report it; GUIZE_DEBUG=1 shows details)"))
         return 1
 
 

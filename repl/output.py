@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from grammar.errors import printable
 from grammar.model import Aggregate, Atom, Compare, Const, Literal, Neg, Var, format_value
 from kb.api import Answer
 from kb.loader import Program, strip_ruby
@@ -262,8 +263,23 @@ class _Builder:
 
 
 def explain(answer: Answer, program: Program, lang: str | None = None) -> Explanation:
-    """The explanation of one answer, in ``lang`` (default: the answer's language)."""
-    return _Builder(program, lang or answer.lang, answer.facts).answer(answer)
+    """The explanation of one answer, in ``lang`` (default: the answer's language), with every
+    control character that came from facts or the question escaped (item text reaches a
+    terminal through every format)."""
+    return _safe(_Builder(program, lang or answer.lang, answer.facts).answer(answer))
+
+
+def _safe(ex: Explanation) -> Explanation:
+    def segs(line: list[Seg]) -> list[Seg]:
+        return [(style, printable(text)) for style, text in line]
+
+    def item(it: Item) -> Item:
+        return Item(segs(it.line), [segs(n) for n in it.notes], [item(c) for c in it.children])
+
+    ex.question, ex.verdict = printable(ex.question, keep=""), printable(ex.verdict, keep="")
+    ex.sections = [Section(printable(sec.title), [item(i) for i in sec.items], [segs(x) for x in sec.lines])
+                   for sec in ex.sections]
+    return ex
 
 
 # ---------------------------------------------------------------------------------------- rich
@@ -561,7 +577,7 @@ def print_result(console, result: Result) -> None:
         table = Table(*result.headers, show_header=bool(result.headers), header_style="bold",
                       box=None, pad_edge=False, padding=(0, 2, 0, 0))
         for row in result.rows:
-            table.add_row(*(Text(c) for c in row))
+            table.add_row(*(Text(printable(c, keep="")) for c in row))
         if console.is_terminal:
             console.print(table)
         else:  # piped: the same table without the padding rich leaves at the end of each line
@@ -569,9 +585,9 @@ def print_result(console, result: Result) -> None:
                 console.print(table)
             console.print(Text("\n".join(x.rstrip() for x in cap.get().rstrip("\n").split("\n"))))
     for line in result.lines:
-        console.print(Text(line))
+        console.print(Text(printable(line)))
     if result.status:
-        console.print(Text(result.status, style="dim"))
+        console.print(Text(printable(result.status), style="dim"))
 
 
 def result_json(result: Result) -> dict[str, Any]:

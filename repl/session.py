@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from grammar.errors import KbError, LoadError, LoadErrors, QueryError
+from grammar.files import check_path, write_text_atomic
 from grammar.model import Clause, Const
 from kb.api import Answer, KnowledgeBase
 from repl.suggest import Catalog, Entry
@@ -220,14 +221,15 @@ class Session:
         return text
 
     def save(self, path: str, force: bool = False) -> int:
+        """Write the session facts to ``path`` atomically (grammar/files.py): never through a
+        symbolic link, and a failed write leaves the old file as it was."""
+        check_path(path, "file")
         p = Path(path).expanduser()
+        if p.is_symlink():
+            raise QueryError(f"{path} is a symbolic link; not written", hint="save to a plain file name")
         if p.exists() and not force and p.resolve() not in self.saved:
             raise QueryError(f"{path} exists", hint=f"use :save --force {path} to overwrite it")
-        text = self.facts_text()
-        try:
-            p.write_text(text, "utf-8")
-        except OSError as e:
-            raise QueryError(f"cannot write {path}: {e.strerror}") from None
+        write_text_atomic(str(p), self.facts_text())
         self.saved.add(p.resolve())
         return len(self.facts)
 

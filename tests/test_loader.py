@@ -91,11 +91,11 @@ def test_the_loaded_program_is_cached_and_the_cache_follows_the_files(tmp_path, 
     src = ('type s.\ninput v(x: s, a: number).\n%% @source 004_ab237df4ce40d813.txt "3、購物體會(huì)星級(jí)≥4"\n'
            "ok(X) :- v(X, A), A >= 4.\n")
     first = load_program([("t.dl", src)])
-    assert len(list(tmp_path.glob("program-*.cache"))) == 1
+    assert len(list(tmp_path.glob("program-*.json"))) == 1
     again = load_program([("t.dl", src)])
     assert [c.id for c in again.clauses] == [c.id for c in first.clauses]
     changed = load_program([("t.dl", src.replace("A >= 4", "A >= 5"))])
     assert "A >= 5" in str(changed.clauses[0])
-    assert len(list(tmp_path.glob("program-*.cache"))) == 2
+    assert len(list(tmp_path.glob("program-*.json"))) == 2
     with pytest.raises(LoadErrors):  # a broken file is never served from a cache
         load_program([("t.dl", src.replace("v(X, A)", "w(X, A)"))])
