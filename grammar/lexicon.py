@@ -92,6 +92,7 @@ def _synonym_automaton() -> ahocorasick.Automaton:
 
 
 _ZH_STOP = frozenset(ZH_STOP)
+_PARTICLES = frozenset("吗呢吧啊呀嘛么的了")  # never half of a content word in a question
 
 
 def _boundary_ok(text: str, start: int, end: int) -> bool:
@@ -136,8 +137,8 @@ def features(text: str) -> dict[str, int]:
             continue
         for i in range(len(run) - 1):
             bigram = run[i:i + 2]
-            if bigram in _ZH_STOP:
-                continue
+            if bigram in _ZH_STOP or bigram[0] in _PARTICLES or bigram[1] in _PARTICLES:
+                continue  # "效吗" and "的入" are no words
             out.setdefault(bigram, m.start() + i)
     return out
 

@@ -42,6 +42,7 @@ BASE_TYPES = {"string", "number", "date", "datetime", "bool", "enum"}
 UNNAMED = "you"  # the subject of a question when no facts name one: described by the message alone
 ACCEPT = 0.5  # the least score a reading needs
 MARGIN = 0.08  # how far the best reading must lead the next different one
+_ONE_WORD = 0.7  # a one-word phrase covers a message of several content words only in part
 
 
 @dataclass(frozen=True)
@@ -145,11 +146,13 @@ class ReadingModel:
         # none of them is not that question
         self.wh: dict[str, frozenset[str]] = {}
         for c in self.lexicon.candidates:
+            cues: set[str] = set()
+            for _, t in [*c.phrases, *(c.words if c.key.startswith("pred:") else ())]:
+                cues |= {str(sp.ref) for sp in self.lexicon.spans(normalise(t)) if sp.kind == "cue"}
             if c.key.startswith(("tpl:", "gap:")):
-                cues: set[str] = set()
-                for _, t in c.phrases:
-                    cues |= {str(sp.ref) for sp in self.lexicon.spans(normalise(t)) if sp.kind == "cue"}
                 self.wh[c.key] = frozenset(cues & {"where", "who", "value", "which", "how"})
+            elif c.key.startswith("pred:"):  # a yes/no reading answers "who"/"where" only if its words ask it
+                self.wh[c.key] = frozenset(cues & {"where", "who"})
         self.candidates = {c.key: c for c in self.lexicon.candidates}
         # words only the declared gaps use ("达人" of "达人入驻快分销条件"): a question with one of
         # them is about what the document leaves out, however much else it shares with a rule
@@ -200,9 +203,12 @@ class ReadingModel:
         phrases = [t for lg, t in c.phrases if lg == lang] or [t for _, t in c.phrases]
         phrase = phrases[0] if phrases else key
         if key.startswith("pred:") and any(lg == lang for lg, _ in c.phrases):
+            # a phrase of several words reads as a question ("be valid", not "valid")
+            phrase = next((t for t in phrases if (" " in t and not t.startswith(("a ", "an ", "the "))
+                                                  if lang == "en" else len(t) >= 3)), phrase)
             if subject == UNNAMED:
                 subject = "we" if lang == "en" else "我们"
-            who = subject or ("the store" if lang == "en" else "店铺")
+            who = subject or self._subject_noun(key[5:], lang)
             return f"can {who} {phrase}?" if lang == "en" else f"{who}能{phrase}吗？"
         if key.startswith("gap:"):
             return phrase
@@ -214,6 +220,16 @@ class ReadingModel:
         if key.startswith("pred:") and not any(lg == lang for lg, _ in c.phrases):
             return f"?- {key[5:]}({subject or 'S'})."  # no question phrase: the goal itself
         return phrase + ("?" if lang == "en" else "？") if not phrase.endswith(("?", "？")) else phrase
+
+
+    def _subject_noun(self, pred: str, lang: str) -> str:
+        """"the coupon", "该优惠券": the subject a reading is about, named by its type."""
+        t = self.types.get((pred, 0))
+        decl = self.program.types.get(t) if t else None
+        name = decl.notes.name(lang) if decl is not None else None
+        if not name:
+            return "the store" if lang == "en" else "店铺"
+        return f"the {name}" if lang == "en" else name
 
 
 def _infer_types(program: Program) -> dict[tuple[str, int], str]:
@@ -407,9 +423,14 @@ class _Resolver:
         def counts(f: str, pos: int) -> bool:
             if weight[f] < 1.0 or f in loaded_ids or pos in names:
                 return False
-            return f in idf or (self._content(f) and pos not in glue)
+            if pos in glue and pos + len(f) - 1 in glue:
+                return False  # "为什" inside "为什么": a question word, known or not
+            return f in idf or (self._content(f) and pos not in glue and pos + len(f) - 1 not in glue)
 
         q_total = sum(idf.get(f, top) for f, pos in feats.items() if counts(f, pos)) or 1.0
+        # content words for the one-word damping: known or not, none that touch a question word
+        n_content = sum(1 for f, pos in feats.items() if counts(f, pos) and pos not in glue
+                        and pos + len(f) - 1 not in glue)
         present = frozenset(feats)
         named = {str(sp.ref).split("|", 1)[1] for sp in self.msg.spans if sp.kind == "value"}
         weighted = {f: idf.get(f, 1.0) * w for f, w in weight.items()}
@@ -421,7 +442,10 @@ class _Resolver:
             for fs, total in self.m.phrase_totals[key]:
                 hit = fs & present
                 if hit:
-                    best = max(best, sum(weighted[f] for f in hit) / total)
+                    cov = sum(weighted[f] for f in hit) / total
+                    if len(fs) == 1 and n_content > 1:
+                        cov *= _ONE_WORD  # "be created" is one word of "who creates the 东券?", not its topic
+                    best = max(best, cov)
             hit_all = self.m.all_feats[key] & present
             explained = sum(in_q.get(f, 0.0) for f in hit_all) / q_total
             context = sum(in_context.get(f, 0.0) for f in hit_all)
@@ -453,6 +477,10 @@ class _Resolver:
                 elif key.startswith("pred:"):
                     if listy and not (self.cues & {"yes_no", "which_subject", "conditions"}):
                         s -= 0.1  # "where …", "how long …" ask for a value, not a verdict ("which" may list subjects)
+                    if self.cues & {"who", "where"} and not self.cues & {"yes_no"}:
+                        # "who creates the 东券?" is not "is the activity valid?" but the rule whose
+                        # words ask who ("who creates the coupon")
+                        s += 0.15 if self.m.wh.get(key, frozenset()) & self.cues else -0.3
                 else:
                     goal = self.m.goals[key]
                     s += self._constants_fit(goal, named)
@@ -466,7 +494,7 @@ class _Resolver:
                 s -= 0.02
                 if self.m.gap_only.get(key, frozenset()) & {f for f in present if weight[f] == 1.0}:
                     s += 0.2
-            wh = self.m.wh.get(key)
+            wh = self.m.wh.get(key) if not key.startswith("pred:") else None
             if wh and not (wh & self.cues):
                 s -= 0.5 if key.startswith("gap:") else 0.2
             scored.append((s, key))
@@ -508,17 +536,24 @@ class _Resolver:
             raise self._did_you_mean(scored, "cannot read this question")
         if self.cues <= {"if"} and "?" not in self.msg.text:  # "if acme had 4.5 stars" asks nothing yet
             raise self._did_you_mean(scored, "the message supposes something but asks nothing")
+        q_feats = set(features(self.msg.text[slice(*self.msg.sentences[self.question_sentence])]))
+        gap_near = next((k for s, k in scored if k.startswith("gap:") and best[0] - s < MARGIN
+                         and self.m.gap_only.get(k, frozenset()) & q_feats), None)
+        if gap_near is not None:  # "达人…需要满足什么条件": the words only a declared gap uses decide
+            best = (best[0], gap_near)
         if best[1].startswith("gap:"):
             return self._uncovered(self.m.candidates[best[1]].phrases[0][1],
                                    f"the document ({self.m.gap_files.get(best[1], '')}) does not say this")
         close = [(s, k) for s, k in scored if best[0] - s < MARGIN and not k.startswith("gap:")]
-        if "conditions" in self.cues and len(close) > 1:
+        if "conditions" in self.cues:
             # "快分销的准入条件": of two rules where one is a condition of the other (eligible inside
             # admitted), the conditions asked for are the inner rule's
+            close = [(s, k) for s, k in scored if best[0] - s < 2 * MARGIN and not k.startswith("gap:")]
             inner = {k for _, k in close if any(self._condition_of(k, o) for _, o in close if o != k)}
             if inner:
                 close = [(s, k) for s, k in close if k in inner or not any(self._condition_of(i, k) for i in inner)]
                 best = close[0]
+            close = [(s, k) for s, k in close if best[0] - s < MARGIN]
         if len({self.m.pred_of(k) or k for _, k in close}) > 1:
             # a near tie is settled by the phrase found word for word: the longest one, when
             # it contains every rival's ("what are the steps to join 快分销" over "join 快分销")
@@ -669,7 +704,7 @@ class _Resolver:
                 return Reading(self.msg.original, self.msg.text, self.lang, "threshold", goal, restate, scored[0][0],
                                spans=spans, unused=[w for _, w in self.msg.unknown],
                                corrections=self.msg.corrections, scope=scope)
-        if "conditions" in self.cues and key.startswith("pred:") \
+        if self.cues & {"conditions", "who"} and key.startswith("pred:") \
                 and not about_self and not (self.cues & {"needed"} and self._pronoun_with_loaded()):
             phrase = next((t for lg, t in self.m.candidates[key].phrases if lg == self.lang), None) or pred
             restate = f"{phrase}需要满足哪些条件？" if zh else f"what are the conditions to {phrase}?"

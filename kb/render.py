@@ -161,7 +161,8 @@ class Renderer:
         groups = {i.group for i in a.rule}
         if a.kind == "conditions":
             head = (f"{len(a.rule)} 个条件" + ("，须全部满足" if len(groups) == 1 else "（满足其中一组即可）")) if zh else \
-                (f"{len(a.rule)} conditions" + (", all must hold" if len(groups) == 1 else " (any one group suffices)"))
+                (f"{len(a.rule)} condition{'s' if len(a.rule) > 1 else ''}"
+                 + (", all must hold" if len(groups) == 1 else " (any one group suffices)"))
         else:
             head = "规则设定的门槛：" if zh else "What the rules set:"
         out = [head]

@@ -60,8 +60,10 @@ def conditions(program: Program, pred: str, lang: str = "en") -> list[RuleItem]:
                 continue
             own = _cited(program, atom.pred)
             where = own if own is not None else c
-            out.append(RuleItem(where.id, atom.pred, _doc(program, atom.pred, lang),
-                                where.notes.sources, g, negated))
+            text = _doc(program, atom.pred, lang)
+            if atom.pred in program.inputs and any(isinstance(a, Const) for a in atom.args):
+                text = f"{atom} — {text}"  # the value the rule requires: created_by(C, procurement)
+            out.append(RuleItem(where.id, atom.pred, text, where.notes.sources, g, negated))
     return out
 
 
