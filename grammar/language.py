@@ -36,12 +36,15 @@ CUES: dict[str, tuple[str, ...]] = {
     "threshold": ("minimum", "min", "at least", "lowest", "maximum", "max", "at most", "highest", "threshold",
                   "cutoff", "cut-off", "how high", "how low", "最低", "最少", "最多", "最高", "门槛", "下限", "上限",
                   "至少要", "至少需要", "要求多少", "需要多少", "要多少", "要几", "几星", "多少星", "多少分"),
+    # "is 4.5 stars enough?", "达标吗": a stated value measured against its condition
+    "enough": ("enough", "sufficient", "high enough", "low enough", "good enough", "够不够", "够吗", "够了吗", "够",
+               "达标", "达不达标", "合格吗", "过线", "过关", "meet the bar"),
     "conditions": ("conditions", "requirements", "criteria", "prerequisites", "what does it take", "条件",
                    "要求", "准入条件", "准入要求", "资格要求", "标准"),
     "yes_no": ("can", "could", "may", "do", "does", "did", "will", "should", "must",
-               "am", "ok", "okay", "allowed", "enough", "valid", "count",
+               "am", "ok", "okay", "allowed", "valid", "count",
                "吗", "么", "嘛", "能", "可以", "可不可以", "能不能", "能否", "可否", "是否", "是不是", "行不行", "行吗",
-               "够不够", "够吗", "算不算", "算吗", "过不过", "有没有", "会不会", "要不要", "需不需要", "对吗", "对不对",
+               "算不算", "算吗", "过不过", "有没有", "会不会", "要不要", "需不需要", "对吗", "对不对",
                "合格吗", "ok吗", "吧"),
 }
 

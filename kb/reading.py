@@ -330,6 +330,8 @@ class _Resolver:
         for it in self.msg.items:
             if it.kind == "cue" and (it.sentence == q or it.pieces[0].ref in ("if", "why")):
                 cues.update(str(r) for r in it.pieces[0].options)
+        if "enough" in cues:
+            cues.add("yes_no")  # "够不够" asks yes or no, of a stated value
         a, b = self.msg.sentences[q]
         sentence = self.msg.text[a:b]
         for cue, patterns in FRAME_PATTERNS.items():
@@ -458,7 +460,7 @@ class _Resolver:
             if pred is not None:
                 closure = self.m.closure.get(pred) or frozenset({pred})
                 s += 0.05 * min(len(closure & mentioned), 3)
-                if "threshold" in self.cues and said and closure <= said:
+                if self.cues & {"threshold", "enough"} and said and closure <= said:
                     s += 0.15  # "is 4.5 stars above the minimum …?": the condition on the stated input
                 if said and closure:  # focus: the reading whose inputs are the ones the message talks about
                     hit = len(closure & said)
