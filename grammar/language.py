@@ -38,7 +38,8 @@ CUES: dict[str, tuple[str, ...]] = {
                   "至少要", "至少需要", "要求多少", "需要多少", "要多少", "要几", "几星", "多少星", "多少分"),
     # "is 4.5 stars enough?", "达标吗": a stated value measured against its condition
     "enough": ("enough", "sufficient", "high enough", "low enough", "good enough", "够不够", "够吗", "够了吗", "够",
-               "达标", "达不达标", "合格吗", "过线", "过关", "meet the bar"),
+               "达标", "达不达标", "合格吗", "过线", "过关", "meet the bar", "太高", "太低", "过高", "偏高", "too high",
+               "too low"),
     "conditions": ("conditions", "requirements", "criteria", "prerequisites", "what does it take", "条件",
                    "要求", "准入条件", "准入要求", "资格要求", "标准"),
     "yes_no": ("can", "could", "may", "do", "does", "did", "will", "should", "must",
@@ -75,7 +76,9 @@ COPULAS: tuple[str, ...] = (
     "is", "are", "was", "were", "be", "of", "at", "=", ":", "was", "equals", "reached", "exactly", "only", "just",
     "about", "around", "是", "为", "达到", "只有", "刚好", "刚刚", "正好", "整整", "大概", "约", "有", "等于", "到",
     "变成", "降到", "提高到", "升到", "涨到", "改成", "改为", "drops to", "drop to", "rises to", "rise to",
-    "goes up to", "go up to", "goes down to", "were", "became", "becomes",
+    "goes up to", "go up to", "goes down to", "were", "became", "becomes", "went up to", "went down to",
+    "rose to", "fell to", "dropped to", "increased to", "improved to", "got to", "gets to", "reaches", "hit",
+    "hits", "is now", "are now", "stands at", "sits at", "涨到了", "升到了", "降到了", "变成了", "达到了",
 )
 
 # questions about oneself: resolved to the loaded subject of the type the goal needs

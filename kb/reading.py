@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from grammar.errors import QueryError
-from grammar.language import FRAME_PATTERNS
+from grammar.language import FRAME_PATTERNS, NOUNS
 from grammar.lexicon import Candidate, Entry, Lexicon, features
 from grammar.message import Item, Message, Piece, read_message
 from grammar.model import Atom, Clause, Const, Term, Value, Var, format_value
@@ -154,6 +154,17 @@ class ReadingModel:
             elif c.key.startswith("pred:"):  # a yes/no reading answers "who"/"where" only if its words ask it
                 self.wh[c.key] = frozenset(cues & {"where", "who"})
         self.candidates = {c.key: c for c in self.lexicon.candidates}
+        # the nouns that name a subject type ("活动" an open-card gift activity, "agency" a 京任务
+        # agency): a reading about that type fits a message that uses the noun
+        self.noun_types: dict[str, set[str]] = {}
+        for noun in NOUNS:
+            n = normalise(noun)
+            forms = {n, n.removesuffix("s"), "store" if n.removesuffix("s") == "shop" else n, "店" if "店" in n else n}
+            for t, decl in program.types.items():
+                for _, name in decl.notes.names:
+                    name = normalise(name)
+                    if any(re.search(rf"\b{re.escape(f)}\b", name) if f.isascii() else f in name for f in forms):
+                        self.noun_types.setdefault(n, set()).add(t)
         # words only the declared gaps use ("达人" of "达人入驻快分销条件"): a question with one of
         # them is about what the document leaves out, however much else it shares with a rule
         ruled = set().union(*(set().union(*c.feats, c.word_feats) for c in self.lexicon.candidates
@@ -434,6 +445,8 @@ class _Resolver:
         n_content = sum(1 for f, pos in feats.items() if counts(f, pos) and pos not in glue
                         and pos + len(f) - 1 not in glue)
         present = frozenset(feats)
+        noun_types = {t for it in self.msg.items if it.sentence == self.question_sentence for p in it.pieces
+                      if p.kind == "NOUN" for t in self.m.noun_types.get(p.text, ())}
         named = {str(sp.ref).split("|", 1)[1] for sp in self.msg.spans if sp.kind == "value"}
         weighted = {f: idf.get(f, 1.0) * w for f, w in weight.items()}
         in_q = {f: idf.get(f, 1.0) for f, w in weight.items() if w == 1.0}
@@ -470,6 +483,8 @@ class _Resolver:
                 t = self.m.types.get((pred, 0))
                 if key.startswith(("pred:", "inp:")) and t and self.loaded_types and t not in self.loaded_types:
                     s -= 0.3
+                if key.startswith(("pred:", "inp:")) and t and noun_types:
+                    s += 0.08 if t in noun_types else -0.12  # "开卡有礼活动为什么不行": the activity, not the shopper
                 if key.startswith("inp:"):
                     # naming an input is stating it, unless the message asks for its value, of a
                     # subject it names ("what is bolt's store type?", "我们的星级是多少")
