@@ -445,6 +445,7 @@ class _Resolver:
         n_content = sum(1 for f, pos in feats.items() if counts(f, pos) and pos not in glue
                         and pos + len(f) - 1 not in glue)
         present = frozenset(feats)
+        noun_feats = {f for f, pos in feats.items() if pos in names}
         noun_types = {t for it in self.msg.items if it.sentence == self.question_sentence for p in it.pieces
                       if p.kind == "NOUN" for t in self.m.noun_types.get(p.text, ())}
         named = {str(sp.ref).split("|", 1)[1] for sp in self.msg.spans if sp.kind == "value"}
@@ -483,7 +484,7 @@ class _Resolver:
                 t = self.m.types.get((pred, 0))
                 if key.startswith(("pred:", "inp:")) and t and self.loaded_types and t not in self.loaded_types:
                     s -= 0.3
-                if key.startswith(("pred:", "inp:")) and t and noun_types:
+                if key.startswith(("pred:", "inp:")) and t and noun_types and hit_all - noun_feats:
                     s += 0.08 if t in noun_types else -0.12  # "开卡有礼活动为什么不行": the activity, not the shopper
                 if key.startswith("inp:"):
                     # naming an input is stating it, unless the message asks for its value, of a
