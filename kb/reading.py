@@ -440,7 +440,10 @@ class _Resolver:
                 return False  # "为什" inside "为什么": a question word, known or not
             return f in idf or (self._content(f) and pos not in glue and pos + len(f) - 1 not in glue)
 
-        q_total = sum(idf.get(f, top) for f, pos in feats.items() if counts(f, pos)) or 1.0
+        # an unknown Chinese bigram is a fraction of a word ("现在想再加" makes three), so it weighs less
+        # than an unknown English word ("moon")
+        q_total = sum(idf.get(f, top if f.isascii() else 0.75 * top) for f, pos in feats.items()
+                      if counts(f, pos)) or 1.0
         # content words for the one-word damping: known or not, none that touch a question word
         n_content = sum(1 for f, pos in feats.items() if counts(f, pos) and pos not in glue
                         and pos + len(f) - 1 not in glue)
@@ -552,7 +555,7 @@ class _Resolver:
             return self._uncovered(*uncovered)
         if not scored or best[0] < ACCEPT:
             raise self._did_you_mean(scored, "cannot read this question")
-        if self.cues <= {"if"} and "?" not in self.msg.text:  # "if acme had 4.5 stars" asks nothing yet
+        if self.cues == {"if"} and "?" not in self.msg.text:  # "if acme had 4.5 stars" asks nothing yet
             raise self._did_you_mean(scored, "the message supposes something but asks nothing")
         q_feats = set(features(self.msg.text[slice(*self.msg.sentences[self.question_sentence])]))
         gap_near = next((k for s, k in scored if k.startswith("gap:") and best[0] - s < MARGIN
@@ -843,7 +846,11 @@ class _Resolver:
                 continue
             opens = not self.msg.text[q_start:p.start].strip(" ,，")
             next_to = before is not None and not self.msg.text[before.end:p.start].strip()
-            if (next_to and before.kind in ("NOUN", "CUE", "NEG")) or (opens and p.kind == "STRING") or (
+            # a quoted name is a subject after a noun or an English modal ("can 「店铺 乙」 join"),
+            # not after 不是 ("选的不是“其他营销类型优惠券”" quotes a value)
+            after_word = next_to and before.kind in ("NOUN", "CUE", "NEG") and (
+                p.kind == "ID" or before.kind != "NEG" or before.text.isascii())
+            if after_word or (opens and p.kind == "STRING") or (
                     opens and after is not None and after.kind in ("CUE", "NEG")):
                 name = p.ref.value if p.kind == "STRING" and isinstance(p.ref, Found) else p.text
                 out.append(str(name))
