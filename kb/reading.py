@@ -322,6 +322,13 @@ class _Resolver:
             for k in keys:
                 self.exact_hits[k] = max(self.exact_hits.get(k, 0), n)
         self.question_sentence = self._question_sentence()
+        # "What can a modify negotiation change? Can I change several at once?": the question
+        # runs over both sentences; the first one's wh-word decides the frame
+        self.q_sents = {self.question_sentence}
+        prev = self.question_sentence - 1
+        if prev >= 0 and "?" in self.msg.text[slice(*self.msg.sentences[prev])]:
+            self.q_sents.add(prev)
+        self.q_span = (self.msg.sentences[min(self.q_sents)][0], self.msg.sentences[self.question_sentence][1])
         self.cues = self._cues()
         self.statements = self._statements()
         self.loaded_inputs = {f.head.pred for f in facts if f.head.pred in prog.inputs}
@@ -337,20 +344,21 @@ class _Resolver:
 
     def _cues(self) -> set[str]:
         cues: set[str] = set()
-        q = self.question_sentence
+        qs = self.q_sents
         for it in self.msg.items:
-            if it.kind == "cue" and (it.sentence == q or it.pieces[0].ref in ("if", "why")):
+            if it.kind == "cue" and (it.sentence in qs or it.pieces[0].ref in ("if", "why")):
                 cues.update(str(r) for r in it.pieces[0].options)
         if "enough" in cues:
             cues.add("yes_no")  # "够不够" asks yes or no, of a stated value
-        a, b = self.msg.sentences[q]
+        a, b = self.q_span
         sentence = self.msg.text[a:b]
         for cue, patterns in FRAME_PATTERNS.items():
             if any(re.search(p, sentence) for p in patterns):
                 cues |= {cue, "which"} if cue == "which_subject" else {cue}
+        q = min(qs)
         first = next((it for it in self.msg.items if it.sentence == q and it.kind not in ("sep", "comma")), None)
         # a wh-word opening the question makes its modal an auxiliary: "what types can be negotiated",
-        # "哪些售后类型可以协商" ask for a list, not a yes or no
+        # "哪些售后类型可以协商" ask for a list, not a yes or no (a yes/no follow-up sentence neither)
         if first is not None and first.kind == "cue" and "yes_no" in cues and "yes_no" not in first.pieces[0].options \
                 and set(first.pieces[0].options) & {"value", "which", "where", "who"}:
             in_q = [it for it in self.msg.items if it.kind == "cue" and it.sentence == q]
@@ -362,14 +370,14 @@ class _Resolver:
 
     def _negated_question(self, key: str = "") -> bool:
         """A negation in the question, not one inside the reading's own phrase ("为什么无效")."""
-        q = self.question_sentence
+        qs = self.q_sents
         c = self.m.candidates.get(key)
         inside: set[int] = set()
         for _, t in [*(c.phrases if c else ()), *(c.words if c else ())]:
             t = normalise(t).rstrip("?？")
             for a, b in _occurrences(t, self.msg.text) if len(t) >= 2 else ():
                 inside |= set(range(a, b))
-        return any(it.kind in ("neg", "denied") and it.sentence == q and it.start not in inside
+        return any(it.kind in ("neg", "denied") and it.sentence in qs and it.start not in inside
                    for it in self.msg.items)
 
     # ---- statements (before the goal is known: which inputs the message speaks of)
@@ -377,7 +385,7 @@ class _Resolver:
         out = []
         # a value word in the question that is a topic's own phrase is what is asked, not said:
         # "can brand acme link an existing enterprise?" states no onboarding method
-        q_start, q_end = self.msg.sentences[self.question_sentence]
+        q_start, q_end = self.q_span
         topical: set[int] = set()
         question = self.msg.text[q_start:q_end]
         for key, phrases in self.m.exact.items():
@@ -410,7 +418,7 @@ class _Resolver:
     # ---- scoring
     def score_all(self) -> list[tuple[float, str]]:
         feats = features(self.msg.text)
-        q_start, q_end = self.msg.sentences[self.question_sentence]
+        q_start, q_end = self.q_span
         weight = {f: (1.0 if q_start <= pos < q_end else 0.55) for f, pos in feats.items()}
         idf = self.m.lexicon.idf
         touched: set[str] = set()
@@ -449,7 +457,7 @@ class _Resolver:
                         and pos + len(f) - 1 not in glue)
         present = frozenset(feats)
         noun_feats = {f for f, pos in feats.items() if pos in names}
-        noun_types = {t for it in self.msg.items if it.sentence == self.question_sentence for p in it.pieces
+        noun_types = {t for it in self.msg.items if it.sentence in self.q_sents for p in it.pieces
                       if p.kind == "NOUN" for t in self.m.noun_types.get(p.text, ())}
         named = {str(sp.ref).split("|", 1)[1] for sp in self.msg.spans if sp.kind == "value"}
         weighted = {f: idf.get(f, 1.0) * w for f, w in weight.items()}
@@ -557,7 +565,7 @@ class _Resolver:
             raise self._did_you_mean(scored, "cannot read this question")
         if self.cues == {"if"} and "?" not in self.msg.text:  # "if acme had 4.5 stars" asks nothing yet
             raise self._did_you_mean(scored, "the message supposes something but asks nothing")
-        q_feats = set(features(self.msg.text[slice(*self.msg.sentences[self.question_sentence])]))
+        q_feats = set(features(self.msg.text[slice(*self.q_span)]))
         gap_near = next((k for s, k in scored if k.startswith("gap:") and best[0] - s < MARGIN
                          and self.m.gap_only.get(k, frozenset()) & q_feats), None)
         if gap_near is not None:  # "达人…需要满足什么条件": the words only a declared gap uses decide
@@ -611,7 +619,7 @@ class _Resolver:
         others = [s for s in self.msg.spans if s.kind == "other_platform"]
         if others and not self._mentions_ours():
             return others[0].ref, "another platform: no encoded document is about it"
-        q_start, q_end = self.msg.sentences[self.question_sentence]
+        q_start, q_end = self.q_span
         topics = [s for s in self.msg.spans if s.kind == "uncovered" and q_start <= s.start < q_end]
         if topics:
             return topics[0].ref, "no encoded document covers this topic"
@@ -831,7 +839,7 @@ class _Resolver:
         """Words that stand where a subject stands: an unknown word or a quoted name right after
         a noun, a modal or "if"/"why" ("can s1 …", "store s1", "why can't s1"), or opening the
         sentence before a modal ("bolt可以…"), and not modifying a noun ("can jade stores …")."""
-        q_start, q_end = self.msg.sentences[self.question_sentence]
+        q_start, q_end = self.q_span
         stream = [p for it in self.msg.items for p in it.pieces]
         stated = {id(p) for it in self.msg.items if it.kind.startswith("stated") for p in it.pieces}
         out: list[str] = []
