@@ -42,6 +42,7 @@ BASE_TYPES = {"string", "number", "date", "datetime", "bool", "enum"}
 UNNAMED = "you"  # the subject of a question when no facts name one: described by the message alone
 ACCEPT = 0.5  # the least score a reading needs
 MARGIN = 0.08  # how far the best reading must lead the next different one
+_OTHER_TYPE = 0.5  # a reading about a type no loaded fact is of (the facts say what the question is about)
 _ONE_WORD = 0.7  # a one-word phrase covers a message of several content words only in part
 
 
@@ -494,7 +495,7 @@ class _Resolver:
                         s += 0.3 * (2 * precision * recall / (precision + recall))
                 t = self.m.types.get((pred, 0))
                 if key.startswith(("pred:", "inp:")) and t and self.loaded_types and t not in self.loaded_types:
-                    s -= 0.3
+                    s -= _OTHER_TYPE
                 if key.startswith(("pred:", "inp:")) and t and noun_types and hit_all - noun_feats:
                     s += 0.08 if t in noun_types else -0.12  # "开卡有礼活动为什么不行": the activity, not the shopper
                 if key.startswith("inp:"):
@@ -591,7 +592,26 @@ class _Resolver:
             if n == 0 or any(self._exact_len(k) >= n for _, k in close if not self._same_reading(k, longest[1])):
                 raise self._did_you_mean(scored, "this question can be read more than one way")
             best = longest
+        best = self._one_subject(best, scored)
         return self._build(best[1], best[0], scored)
+
+    def _one_subject(self, best: tuple[float, str], scored: list[tuple[float, str]]) -> tuple[float, str]:
+        """A reading about one of several loaded subjects, none named, gives way to a close
+        reading about the one loaded subject of its type ("场次够了吗" with ten sessions and one
+        agency loaded: the agency's threshold, not "which session?")."""
+        pred = self.m.pred_of(best[1])
+        t = self.m.types.get((pred, 0)) if pred else None
+        loaded = self.loaded_types.get(t or "", set())
+        if not best[1].startswith("pred:") or len(loaded) < 2 or any(_names(self.msg.text, x.lower()) for x in loaded):
+            return best
+        for s, k in scored[1:]:
+            if best[0] - s >= 2 * MARGIN:
+                break
+            p2 = self.m.pred_of(k)
+            t2 = self.m.types.get((p2, 0)) if p2 and k.startswith("pred:") else None
+            if t2 and len(self.loaded_types.get(t2, set())) == 1:
+                return (s, k)
+        return best
 
     def _condition_of(self, key: str, other: str) -> bool:
         """Whether one reading's predicate is a literal in the body of the other's clauses."""
