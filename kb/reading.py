@@ -695,7 +695,11 @@ class _Resolver:
             g = self.m.goals[key]
             pred, args = g.pred, list(g.args)
         args = self._fill_values(pred, args)
-        listy = bool(self.cues & {"which"}) and not (self.cues & {"why", "needed"})
+        # the subject stays open only when the subjects are what is listed ("which stores can …"),
+        # not in "which permission do I need …" (of me) or "which types can be negotiated"
+        pron = any(p.kind == "PRON" for it in self.msg.items if it.sentence in self.q_sents for p in it.pieces)
+        listy = ("which_subject" in self.cues or (bool(self.cues & {"which"}) and not pron)) \
+            and not (self.cues & {"why", "needed"})
         for i, a in enumerate(args):
             t = self.m.types.get((pred, i))
             if isinstance(a, Var) and t:
@@ -817,12 +821,15 @@ class _Resolver:
         domains = _domains(self.m.program, pred)
         named = [str(s.ref).split("|", 1)[1] for s in self.msg.spans if s.kind == "value"]
         out = list(args)
+        asking = bool(self.cues & {"value", "which", "where", "who", "how"}) and "yes_no" not in self.cues
+        if asking and sum(isinstance(a, Var) for a in out) <= 1:
+            return out  # "when should I start the negotiation?" asks for that value: never fill it
         for i, a in enumerate(out):
             if not isinstance(a, Var) or self.m.types.get((pred, i)):
                 continue
             hits = [s for s in dict.fromkeys(named) if s in domains.get(i, set())]
-            if len(hits) == 1:
-                out[i] = Const(hits[0])
+            if len(hits) == 1 and not (asking and sum(isinstance(a, Var) for a in out) <= 1):
+                out[i] = Const(hits[0])  # a question for a value keeps one place open
         return out
 
     def _subject(self, type_: str, listy: bool, required: bool) -> tuple[str | None, str]:
