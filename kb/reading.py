@@ -640,9 +640,10 @@ class _Resolver:
         if others and not self._mentions_ours():
             return others[0].ref, "another platform: no encoded document is about it"
         q_start, q_end = self.q_span
-        topics = [s for s in self.msg.spans if s.kind == "uncovered" and q_start <= s.start < q_end]
+        # only a topic word that stands on its own: "fee" inside "shipping fee" (a value) is no evidence
+        topics = [p for it in self.msg.items for p in it.pieces if p.kind == "UNCOVERED" and q_start <= p.start < q_end]
         if topics:
-            return topics[0].ref, "no encoded document covers this topic"
+            return str(topics[0].ref), "no encoded document covers this topic"
         return None
 
     def _uncovered(self, topic: str, evidence: str) -> Reading:
