@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grammar.errors import KbError
-from kb.api import KnowledgeBase
+from kb.api import QUESTION_POS, KnowledgeBase
 from kb.checker import check_answer
 from kb.loader import Program, seeds_dir
 from kb.render import answer_json
@@ -58,7 +58,9 @@ def run_case(base: KnowledgeBase, case: dict[str, Any]) -> Outcome:
         return out
     data = answer_json(ans, base.program)
     out.data = data
-    out.problems += check_answer(data, base.program, [f.head for f in facts], as_of)
+    # the facts the answer used: the file's, and any the question itself stated
+    stated = [*facts, *(f for f in ans.facts if f.pos == QUESTION_POS)]
+    out.problems += check_answer(data, base.program, [f.head for f in stated], as_of)
     if data["answer"] != case["expect"]:
         out.problems.append(f"expected {case['expect']}, got {data['answer']}")
     if "missing" in case and set(data["missing"]) != set(case["missing"]):
