@@ -189,3 +189,21 @@ def coverage_lines(cov: Coverage) -> list[str]:
     for o in cov.failed:
         out.append(f"  FAILED scenario: {o.case.get('name')}: {'; '.join(o.problems)}")
     return out
+
+
+def alternative_changes(base: KnowledgeBase, files: Iterable[Path]) -> dict[str, list[tuple[str, str, str]]]:
+    """Per alternative reading: the scenarios whose answer it changes (name, answer, answer under it)."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for path in files:
+        for case in load_cases(path):
+            as_of = case.get("as_of", DEFAULT_AS_OF)
+            if isinstance(as_of, str):
+                as_of = _dt.date.fromisoformat(as_of)
+            try:
+                facts = base.facts_from_text(case.get("facts", "") or "", "<scenario>")
+                ans = base.ask(str(case["ask"]), facts=facts, as_of=as_of, lang=case.get("lang"))
+            except KbError:
+                continue
+            for d in ans.readings_differ:
+                out.setdefault(d.key, []).append((str(case.get("name", "")), ans.answer, d.answer))
+    return out
