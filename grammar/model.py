@@ -153,6 +153,12 @@ class Annotations:
     values: tuple[tuple[str, str, str], ...] = ()  # (symbol, lang, words)
     words: tuple[tuple[str, str], ...] = ()  # (lang, words)
     gaps: tuple[tuple[str, str], ...] = ()  # (lang, what the document does not say)
+    # inputs: "one" (@single) or "many" (@many) values per subject; None: the default
+    cardinality: str | None = None
+    # alternative readings: this clause holds only under reading KEY (@alternative KEY "what it
+    # reads"), or only under the reading taken, and is replaced under each KEY (@primary KEY ...)
+    alternative: tuple[str, str] | None = None
+    primary: tuple[str, ...] = ()
 
     def doc(self, lang: str) -> str | None:
         return next((t for lg, t in self.docs if lg == lang), None)
@@ -207,6 +213,9 @@ class InputDecl:
     notes: Annotations = field(default_factory=Annotations)
     pos: Pos | None = None
     optional: bool = False  # "optional input": stating none means there is none (not "unknown")
+    # at most one value of the last argument for each tuple of the others (a star rating, a store
+    # type); set by the loader: plain inputs are single unless @many, optional ones only if @single
+    single: bool = False
 
     @property
     def key(self) -> tuple[str, int]:

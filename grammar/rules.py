@@ -135,6 +135,18 @@ class ToAnnotation(Transformer):
     def valid_until(self, xs):
         return ("valid_until", _date(str(xs[0])))
 
+    def single(self, xs):
+        return ("cardinality", "one")
+
+    def many(self, xs):
+        return ("cardinality", "many")
+
+    def alternative(self, xs):
+        return ("alternative", (str(xs[0]), _unquote(str(xs[1]))))
+
+    def primary(self, xs):
+        return ("primary", tuple(str(x) for x in xs))
+
     def start(self, xs):
         return xs[0]
 

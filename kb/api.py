@@ -21,9 +21,10 @@ from grammar.model import Annotations, Atom, Clause, Const, Pos, Var, format_val
 from grammar.question import Assignment, Lexicon, Phrase, Question, looks_like_goal, parse_goal
 from kb.engine import Engine
 from kb.limits import env_timeout
-from kb.loader import Program, facts_from_path, load_facts, load_program
+from kb.loader import Program, facts_from_path, load_facts, load_program, program_under
 from kb.proof import Alternative, Node, Prover, missing_inputs, unknown_negations
 from kb.reading import Reading, ReadingModel
+from kb.readings import Assumption, ReadingDiff, ReadingNote, assumptions_of, clauses_used, readings_of
 from kb.rulebook import RuleItem, below, conditions, thresholds
 from kb.whatif import Hypothesis, Plan, Planner, hypothetical
 
@@ -59,6 +60,12 @@ class Answer:
     needed: Plan | None = None
     reading: Reading | None = None  # how the question was read (None for a goal asked as a goal)
     rule: list[RuleItem] = field(default_factory=list)  # conditions / threshold: what the clauses say
+    # what the answer rests on besides the facts (kb/readings.py): the "none stated means none"
+    # inputs a yes relies on, the @readings of the clauses used, and the alternative readings
+    # under which the answer would differ
+    assumptions: list[Assumption] = field(default_factory=list)
+    readings: list[ReadingNote] = field(default_factory=list)
+    readings_differ: list[ReadingDiff] = field(default_factory=list)
 
 
 class KnowledgeBase:
@@ -194,8 +201,35 @@ class KnowledgeBase:
     def _evaluate(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
         self._check_goal(q.goal)
         if self._recursive_dependency(q.goal.pred):
-            return self._answer_guarded(q, facts, as_of)
-        return self._answer(q, facts, as_of)
+            ans = self._answer_guarded(q, facts, as_of)
+        else:
+            ans = self._answer(q, facts, as_of)
+        ans.readings_differ = self._other_readings(ans, q, facts, as_of)
+        return ans
+
+    def under(self, key: str) -> KnowledgeBase:
+        """The same rules read the other way at ``key`` (an ``@alternative``), built once."""
+        cache = self.__dict__.setdefault("_variants", {})
+        if key not in cache:
+            cache[key] = KnowledgeBase(program_under(self.program, key))
+        return cache[key]
+
+    def _other_readings(self, ans: Answer, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> list[ReadingDiff]:
+        """The question asked again under each alternative reading its clauses reach; the ones
+        whose answer differs."""
+        p = self.program
+        if p.reading_taken or not p.alternatives or not q.goal.is_ground() \
+                or ans.answer not in ("yes", "no", "unknown"):
+            return []
+        reach = self.engine.closure(q.goal.pred)
+        out = []
+        for key, label in p.alternatives.items():
+            if not (p.alternative_preds(key) & reach):
+                continue
+            other = self.under(key)._evaluate(Question(q.kind, q.goal, q.lang, q.text), facts, as_of).answer
+            if other != ans.answer:
+                out.append(ReadingDiff(key, label, other))
+        return out
 
     def _what_if(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
         """The question asked of a copy of the facts with the hypothesis applied."""
@@ -284,10 +318,13 @@ class KnowledgeBase:
                         if ans.unknown_because:
                             ans.answer = "unknown"
                             ans.missing = missing_inputs([a for _, alts in ans.unknown_because for a in alts])
+                        else:
+                            ans.assumptions = assumptions_of(self.program, ans.proof, atoms, self.engine.closure)
                 else:
                     ans.why_not = prover.why_not(goal)
                     ans.missing = missing_inputs(ans.why_not)
                     ans.answer = "unknown" if any(a.unknown for a in ans.why_not) else "no"
+                ans.readings = readings_of(self.program, clauses_used(ans.proof, (), ans.why_not, ans.unknown_because))
                 return ans
             sols = s.solve([goal])
             vars_ = [v for v in goal.args if isinstance(v, Var)]
@@ -301,6 +338,7 @@ class KnowledgeBase:
             if not sols and q.kind != "which":
                 ans.why_not = prover.why_not(goal)
                 ans.missing = missing_inputs(ans.why_not)
+            ans.readings = readings_of(self.program, clauses_used(None, ans.proofs, ans.why_not))
             return ans
 
     def what_if(self, question: str | Atom, facts: Sequence[Clause], changes: Sequence[Clause],

@@ -6,6 +6,7 @@ raising ``LoadErrors``. Rule files are parsed only by grammar/rules.lark.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import gc
 import os
@@ -82,12 +83,22 @@ class Program:
     quotes_checked: bool
     templates: list[tuple[str, str, Atom]] = field(default_factory=list)  # (lang, question, goal)
     gaps: list[tuple[str, str, str]] = field(default_factory=list)  # (lang, what is left out, file)
+    # alternative readings (@alternative KEY "label"): KEY -> label, and their clauses, which are
+    # not part of this program; program_under(program, KEY) swaps them in for the @primary ones
+    alternatives: dict[str, str] = field(default_factory=dict)
+    alt_clauses: list[Clause] = field(default_factory=list)
+    reading_taken: str | None = None  # set on a program built by program_under: its KEY
 
     def clause(self, cid: str) -> Clause | None:
         return self._by_id.get(cid)
 
     def __post_init__(self) -> None:
-        self._by_id = {c.id: c for c in self.clauses}
+        self._by_id = {c.id: c for c in [*self.alt_clauses, *self.clauses]}
+
+    def alternative_preds(self, key: str) -> frozenset[str]:
+        """The predicates whose clauses differ under the alternative reading ``key``."""
+        return frozenset(c.head.pred for c in [*self.clauses, *self.alt_clauses]
+                         if key in c.notes.primary or (c.notes.alternative and c.notes.alternative[0] == key))
 
     def clauses_for(self, pred: str) -> list[Clause]:
         info = self.preds.get(pred)
@@ -207,6 +218,9 @@ def _load_program(files: list[tuple[str, str]], seeds: Path | None | bool) -> Pr
                 else:
                     not_encoded.append(st)
 
+    for name, d in list(inputs.items()):
+        card = d.notes.cardinality
+        inputs[name] = dataclasses.replace(d, single=card == "one" if card else not d.optional)
     for d in inputs.values():
         for a in d.args:
             if a.type not in BASE_TYPES and a.type not in types:
@@ -221,11 +235,26 @@ def _load_program(files: list[tuple[str, str]], seeds: Path | None | bool) -> Pr
         sc, errs = schedule(c)
         scheduled.append(sc)
         errors += errs
-    clauses = scheduled
+    alt_clauses = [c for c in scheduled if c.notes.alternative]
+    clauses = [c for c in scheduled if not c.notes.alternative]
+    alternatives: dict[str, str] = {}
+    for c in alt_clauses:
+        key, label = c.notes.alternative  # type: ignore[misc]
+        alternatives.setdefault(key, label)
+    for c in clauses:
+        for key in c.notes.primary:
+            if key not in alternatives:
+                errors.append(LoadError(f"@primary {key} names no @alternative {key}", c.pos,
+                                        did_you_mean(key, alternatives)
+                                        or "add the alternative clause, or drop @primary"))
+    for key in alternatives:
+        variant = [c for c in clauses if key not in c.notes.primary] + \
+                  [c for c in alt_clauses if c.notes.alternative[0] == key]  # type: ignore[index]
+        errors += _predicates(variant, inputs)[1] + stratify(variant)[2]
 
     preds, perrs = _predicates(clauses, inputs)
     errors += perrs
-    errors += _check_annotations(clauses, seeds)
+    errors += _check_annotations(clauses + alt_clauses, seeds)
     strata, scc, serrs = stratify(clauses)
     errors += serrs
     templates, terrs = _templates(clauses, preds)
@@ -236,7 +265,21 @@ def _load_program(files: list[tuple[str, str]], seeds: Path | None | bool) -> Pr
         raise LoadErrors(_dedupe(errors))
     seeds_path = _seeds_path(seeds)
     return Program(clauses, inputs, types, not_encoded, preds, strata, scc,
-                   [n for n, _ in files], seeds_path is not None, templates, gaps)
+                   [n for n, _ in files], seeds_path is not None, templates, gaps, alternatives, alt_clauses)
+
+
+def program_under(program: Program, key: str) -> Program:
+    """The program read the other way at ``key``: its ``@primary key`` clauses replaced by the
+    ``@alternative key`` ones (checked when the rules were loaded)."""
+    if key not in program.alternatives:
+        raise KeyError(key)
+    clauses = [c for c in program.clauses if key not in c.notes.primary] + \
+              [c for c in program.alt_clauses if c.notes.alternative and c.notes.alternative[0] == key]
+    preds, _ = _predicates(clauses, program.inputs)
+    strata, scc, _ = stratify(clauses)
+    return dataclasses.replace(program, clauses=clauses, preds=preds, strata=strata, scc=scc,
+                               alternatives=dict(program.alternatives), alt_clauses=list(program.alt_clauses),
+                               reading_taken=key)
 
 
 def _value_errors(clauses: list[Clause], inputs: dict[str, InputDecl], preds: dict[str, PredInfo]) -> list[KbError]:
@@ -571,9 +614,30 @@ def load_facts(text: str, file: str, program: Program) -> list[Clause]:
         elif isinstance(st, (InputDecl, TypeDecl)):
             errors.append(LoadError("a facts file states facts; declarations belong in facts/<platform>/*.dl",
                                     st.pos, "move the declaration to a rule file"))
+    errors += conflicting_values(facts, program)
     if errors:
         raise LoadErrors(_dedupe(errors))
     return facts
+
+
+def conflicting_values(facts: Iterable[Clause], program: Program) -> list[KbError]:
+    """Facts that cannot both be true: two different values of a single-valued input
+    (``InputDecl.single``) for the same subject. Each error names both lines."""
+    errors: list[KbError] = []
+    seen: dict[tuple, Clause] = {}
+    inputs = program.inputs
+    for f in facts:
+        decl = inputs.get(f.head.pred)
+        if decl is None or not decl.single or not f.head.args:
+            continue
+        key = (f.head.pred, *f.head.args[:-1])
+        first = seen.setdefault(key, f)
+        if first is not f and first.head.args[-1] != f.head.args[-1]:
+            errors.append(LoadError(
+                f"{f.head} contradicts {first.head} at {first.pos}: {decl.pred} takes one value per "
+                f"{decl.args[0].name}", f.pos,
+                "keep one of the two lines; to try another value, ask a what-if question"))
+    return errors
 
 
 def _fast_facts(text: str, file: str, program: Program) -> list[Clause] | None:
@@ -605,6 +669,7 @@ def _fast_facts(text: str, file: str, program: Program) -> list[Clause] | None:
                 if check_value(term.value, arg, decl):  # type: ignore[union-attr]
                     errors += check_fact(st, decl)
                     break
+        errors += conflicting_values(facts, program)
     finally:
         if enabled:
             gc.enable()

@@ -39,7 +39,9 @@ _L = {
            "nothing_needed": "Nothing is needed: the answer is already yes.",
            "no_plan": "No change the rules describe would turn this into yes.",
            "not_alone": "Some of these are not up to the subject: it cannot get a yes by its own actions alone.",
-           "unknown_neg": "Would follow only if this is false, but it is itself unknown:"},
+           "unknown_neg": "Would follow only if this is false, but it is itself unknown:",
+           "taken": "under the reading taken", "if_alt": "if", "assuming": "Assuming (none stated means none)",
+           "readings": "Readings of the source this answer rests on", "alt_reading": "alternative"},
     "zh": {"yes": "是", "no": "否", "unknown": "未知", "list": "列表",
            "answer": "答案", "as_of": "基准日期", "because": "理由", "why_not": "不成立的原因",
            "missing": "缺少的输入（补充后才能判断）", "source": "出处",
@@ -60,7 +62,9 @@ _L = {
            "nothing_needed": "不需要任何改变：答案已经是“是”。",
            "no_plan": "规则中没有能把答案变成“是”的改变。",
            "not_alone": "其中有些改变不由店铺决定：仅靠店铺自己无法得到“是”。",
-           "unknown_neg": "只有在下列条件不成立时才成立，但它本身无法判断："},
+           "unknown_neg": "只有在下列条件不成立时才成立，但它本身无法判断：",
+           "taken": "（按所取的理解）", "if_alt": "若", "assuming": "前提（未填写即视为没有）",
+           "readings": "本答案依据的原文理解", "alt_reading": "另一种理解"},
 }
 
 
@@ -101,7 +105,9 @@ class Renderer:
     def _head(self, a: Answer) -> list[str]:
         t = self.t
         out = [f"{a.question}" if a.question != str(a.goal) else f"?- {a.goal}"]
-        out.append(f"{t['answer']}: {t[a.answer]}   ({t['as_of']} {a.as_of.isoformat()})")
+        out.append(f"{t['answer']}: {headline(a, self.lang)}   ({t['as_of']} {a.as_of.isoformat()})")
+        if a.assumptions:
+            out.append(assumption_line(a, self.lang))
         subject = a.goal.args[0] if a.goal.args and isinstance(a.goal.args[0], Const) else None
         if a.answer == "unknown" and subject is not None and not any(subject in f.head.args for f in a.facts):
             out.append(t["nothing_stated"].format(subject=subject))
@@ -151,6 +157,7 @@ class Renderer:
                 out.append(f"  - {m}" + (f"  ({d})" if d else ""))
         if a.kind == "needed":
             out += self.needed_lines(a)
+        out += reading_note_lines(a, self.lang)
         return "\n".join(out)
 
     def rule_lines(self, a: Answer) -> list[str]:
@@ -374,6 +381,34 @@ def reading_json(a: Answer) -> dict[str, Any] | None:
             "subjects": r.subjects, "evidence": r.evidence, "alternatives": r.alternatives}
 
 
+def headline(a: Answer, lang: str = "en") -> str:
+    """The verdict, and what it would be under each alternative reading that changes it:
+    "NO under the reading taken — YES if 近1年 excludes the day one year back"."""
+    t = _L[lang if lang in _L else "en"]
+    if not a.readings_differ:
+        return t[a.answer]
+    others = "; ".join(f"{t[d.answer]} {t['if_alt']} {d.label}" for d in a.readings_differ)
+    return f"{t[a.answer]} {t['taken']} — {others}"
+
+
+def assumption_line(a: Answer, lang: str = "en") -> str:
+    """One line near the verdict: the absences a yes rests on that were never stated."""
+    t = _L[lang if lang in _L else "en"]
+    return f"  {t['assuming']}: " + "; ".join(x.text(lang) for x in a.assumptions)
+
+
+def reading_note_lines(a: Answer, lang: str = "en") -> list[str]:
+    """The @readings of the clauses the answer used, each with its alternative if encoded."""
+    if not a.readings:
+        return []
+    t = _L[lang if lang in _L else "en"]
+    out = [f"{t['readings']}:"]
+    for r in a.readings:
+        alt = f"  ({t['alt_reading']}: {r.alternative_text})" if r.alternative_text else ""
+        out.append(f"  - [{r.clause}] {r.text}{alt}")
+    return out
+
+
 def answer_json(a: Answer, program: Program, lang: str | None = None) -> dict[str, Any]:
     """The ``guize.answer/1`` object."""
     return {
@@ -398,6 +433,12 @@ def answer_json(a: Answer, program: Program, lang: str | None = None) -> dict[st
         "unknown_because": [{"negated": str(atom), "why_not": [alternative_json(x) for x in alts]}
                             for atom, alts in a.unknown_because],
         "reading": reading_json(a),
+        "headline": headline(a, lang or a.lang),
+        "assumptions": [{"input": x.input, "subject": x.subject, "none_stated_means": "none",
+                         "text": x.text(lang or a.lang)} for x in a.assumptions],
+        "readings": [{"clause": r.clause, "reading": r.text, "file": r.file, "quote": r.quote,
+                      "alternative": r.alternative, "alternative_reading": r.alternative_text} for r in a.readings],
+        "readings_differ": [{"alternative": d.key, "reading": d.label, "answer": d.answer} for d in a.readings_differ],
         "rule": [{"clause": i.clause, "pred": i.pred, "text": i.text, "group": i.group, "negated": i.negated,
                   "op": i.op, "value": to_json_value(i.value) if i.op else None, "unit": i.unit,
                   "sources": [{"file": c.file, "quote": c.quote} for c in i.sources]} for i in a.rule],

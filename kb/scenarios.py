@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grammar.errors import KbError
-from kb.api import KnowledgeBase
+from kb.api import QUESTION_POS, KnowledgeBase
 from kb.checker import check_answer
 from kb.loader import Program, seeds_dir
 from kb.render import answer_json
@@ -58,7 +58,9 @@ def run_case(base: KnowledgeBase, case: dict[str, Any]) -> Outcome:
         return out
     data = answer_json(ans, base.program)
     out.data = data
-    out.problems += check_answer(data, base.program, [f.head for f in facts], as_of)
+    # the facts the answer used: the file's, and any the question itself stated
+    stated = [*facts, *(f for f in ans.facts if f.pos == QUESTION_POS)]
+    out.problems += check_answer(data, base.program, [f.head for f in stated], as_of)
     if data["answer"] != case["expect"]:
         out.problems.append(f"expected {case['expect']}, got {data['answer']}")
     if "missing" in case and set(data["missing"]) != set(case["missing"]):
@@ -186,4 +188,22 @@ def coverage_lines(cov: Coverage) -> list[str]:
             out.append(f"  {cid}: {what} ({pos})")
     for o in cov.failed:
         out.append(f"  FAILED scenario: {o.case.get('name')}: {'; '.join(o.problems)}")
+    return out
+
+
+def alternative_changes(base: KnowledgeBase, files: Iterable[Path]) -> dict[str, list[tuple[str, str, str]]]:
+    """Per alternative reading: the scenarios whose answer it changes (name, answer, answer under it)."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for path in files:
+        for case in load_cases(path):
+            as_of = case.get("as_of", DEFAULT_AS_OF)
+            if isinstance(as_of, str):
+                as_of = _dt.date.fromisoformat(as_of)
+            try:
+                facts = base.facts_from_text(case.get("facts", "") or "", "<scenario>")
+                ans = base.ask(str(case["ask"]), facts=facts, as_of=as_of, lang=case.get("lang"))
+            except KbError:
+                continue
+            for d in ans.readings_differ:
+                out.setdefault(d.key, []).append((str(case.get("name", "")), ans.answer, d.answer))
     return out

@@ -43,6 +43,8 @@ def vocabulary(p: Program) -> dict[str, Any]:
         i["ask_en"] = [t for lg, t in info.asks if lg == "en"]
         i["ask_zh"] = [t for lg, t in info.asks if lg == "zh"]
         i["optional"] = bool(info.decl and info.decl.optional)
+        i["if_not_stated"] = "none" if i["optional"] else "unknown"  # what an unstated input means
+        i["single"] = bool(info.decl and info.decl.single)  # at most one value per subject
         i["controlled_by"] = info.decl.notes.controlled_by if info.decl else None
     return {"schema": "guize.vocabulary/1", "types": types, "inputs": inputs, "derived": derived,
             "questions": questions}
@@ -71,8 +73,11 @@ def vocabulary_markdown(p: Program) -> str:
     out += [f"| `{t['name']}` | {t['en'] or ''} | {t['zh'] or ''} |" for t in v["types"]]
     out += ["", "## Inputs (what you state)", "",
             "*optional*: stating none means there is none (records, lists); any other input left unstated",
-            "makes an answer that needs it **unknown**, naming it.", "",
-            "| input | English | 中文 | meaning | what-if words |", "|---|---|---|---|---|"]
+            "makes an answer that needs it **unknown**, naming it. A yes that rests on \"none stated means",
+            "none\" says so (`Assuming …` in text, `assumptions` in JSON). *one value*: two different values",
+            "for one subject are a load error naming both lines; *list*: several values may be stated.", "",
+            "| input | English | 中文 | if not stated | values | meaning | what-if words |",
+            "|---|---|---|---|---|---|---|"]
     for i in v["inputs"]:
         meaning = (i["doc_en"] or "") + (f" / {i['doc_zh']}" if i["doc_zh"] else "")
         if i["optional"]:
@@ -80,7 +85,10 @@ def vocabulary_markdown(p: Program) -> str:
         if i["controlled_by"]:
             meaning += f" (set by {i['controlled_by']})"
         words = "; ".join(i["ask_en"] + i["ask_zh"])
-        out.append(f"| `{_signature(i)}` | {i['en'] or ''} | {i['zh'] or ''} | {meaning} | {words} |")
+        unstated = "none" if i["optional"] else "unknown"
+        count = "one value" if i["single"] else "list"
+        out.append(f"| `{_signature(i)}` | {i['en'] or ''} | {i['zh'] or ''} | {unstated} | {count} "
+                   f"| {meaning} | {words} |")
     out += ["", "## Derived predicates (what you ask)", "", "| predicate | meaning | questions |", "|---|---|---|"]
     for d in v["derived"]:
         meaning = (d["doc_en"] or "") + (f" / {d['doc_zh']}" if d["doc_zh"] else "")

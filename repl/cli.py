@@ -133,6 +133,12 @@ def cmd_question(args: argparse.Namespace) -> int:
     facts = []
     for f in args.facts:
         facts += base.facts_from_path(f)
+    if len(args.facts) > 1:  # each file is checked on its own; two files may still disagree
+        from kb.loader import conflicting_values
+
+        clash = conflicting_values(facts, base.program)
+        if clash:
+            raise LoadErrors(clash)
     text = getattr(args, "question", None) or args.goal
     ans = base.ask(text, facts=facts, as_of=args.as_of, lang=args.lang)
     fmt = "json" if args.json else args.format
@@ -201,6 +207,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
     program = load_program()
     doc = (args.source or "").upper().removeprefix("D")
+    if args.ambiguous and program.alternatives:
+        _print_alternatives(program)
     for c in program.clauses:
         files = {x.file[:3] for x in c.notes.sources}
         if doc and doc not in files:
@@ -222,6 +230,27 @@ def cmd_rules(args: argparse.Namespace) -> int:
         if not args.ambiguous and (not doc or n.rule[1:4] == doc):
             print(f"not encoded: {n.rule}  {n.reason}  {n.pos}")
     return 0
+
+
+def _print_alternatives(program) -> None:
+    """Each encoded alternative reading, its clauses, and the scenarios whose answer it changes."""
+    from pathlib import Path
+
+    from kb.api import KnowledgeBase
+    from kb.scenarios import alternative_changes
+
+    folder = Path(__file__).resolve().parent.parent / "tests" / "scenarios"
+    changes = alternative_changes(KnowledgeBase.default(), sorted(folder.glob("*.yaml")) if folder.is_dir() else [])
+    for key, label in program.alternatives.items():
+        taken = [c.id for c in program.clauses if key in c.notes.primary]
+        alt = [c.id for c in program.alt_clauses if c.notes.alternative and c.notes.alternative[0] == key]
+        print(f"alternative reading {key}: {label}")
+        print(f"    reading taken: {', '.join(taken)}")
+        print(f"    alternative:   {', '.join(alt)}")
+        for name, was, now in changes.get(key, []):
+            print(f"    changes scenario: {name}: {was} -> {now}")
+        if not changes.get(key):
+            print("    changes scenario: (none of the scenarios)")
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from grammar.model import Aggregate, Atom, Compare, Const, Literal, Neg, Var, fo
 from kb.api import Answer
 from kb.loader import Program, strip_ruby
 from kb.proof import Alternative, Cite, Failure, Node
-from kb.render import Renderer, reading_lines
+from kb.render import Renderer, assumption_line, headline, reading_lines, reading_note_lines
 from kb.whatif import describe
 
 # ---------------------------------------------------------------------------------------- model
@@ -102,8 +102,10 @@ class _Builder:
     def answer(self, a: Answer) -> Explanation:
         t = self.t
         question = a.question if a.question != str(a.goal) else f"?- {a.goal}"
-        ex = Explanation(question, a.answer, f"{t['answer']}: {t[a.answer]}",
+        ex = Explanation(question, a.answer, f"{t['answer']}: {headline(a, self.lang)}",
                          f"({t['as_of']} {a.as_of.isoformat()})", self.lang)
+        if a.assumptions:  # what a yes rests on that was never stated, next to the verdict
+            ex.sections.append(Section("", lines=[[("muted", assumption_line(a, self.lang).strip())]]))
         read = reading_lines(a, self.lang)  # how the question was read, before anything else
         if read:
             ex.sections.append(Section("", lines=[[("muted", line)] for line in read]))
@@ -161,6 +163,9 @@ class _Builder:
             ex.sections.append(sec)
         if a.kind == "needed":
             ex.sections.append(self.needed(a))
+        notes = reading_note_lines(a, self.lang)
+        if notes:
+            ex.sections.append(Section(notes[0].rstrip(":："), lines=[[("muted", n.strip())] for n in notes[1:]]))
         ex.sources = self.sources
         return ex
 

@@ -172,7 +172,7 @@ def validate_answer(d: dict) -> list[str]:
 
     keys = {"schema", "question", "kind", "goal", "as_of", "lang", "answer", "bindings", "proof", "proofs", "why_not",
             "missing", "not_covered", "suggestions", "what_if", "needed", "unknown_because", "reading", "rule", "text",
-            "source"}
+            "source", "headline", "assumptions", "readings", "readings_differ"}
     need(set(d) == keys, f"keys: {sorted(set(d) ^ keys)}")
     need(d.get("schema") == "guize.answer/1", "schema")
     for k in ("question", "goal", "text"):
@@ -194,6 +194,14 @@ def validate_answer(d: dict) -> list[str]:
     need(isinstance(d.get("missing"), list) and all(isinstance(m, str) for m in d["missing"]), "missing")
     need(d.get("not_covered") is None or isinstance(d["not_covered"], str), "not_covered")
     need(d.get("reading") is None or isinstance(d["reading"].get("restatement"), str), "reading")
+    need(isinstance(d.get("headline"), str) and bool(d["headline"]), "headline")
+    need(isinstance(d.get("assumptions"), list) and all(isinstance(x.get("input"), str) and x.get("none_stated_means")
+                                                        == "none" for x in d["assumptions"]), "assumptions")
+    need(isinstance(d.get("readings"), list)
+         and all(isinstance(r.get("clause"), str) and isinstance(r.get("reading"), str) for r in d["readings"]),
+         "readings")
+    need(isinstance(d.get("readings_differ"), list) and all(d2.get("answer") in ("yes", "no", "unknown")
+                                                            for d2 in d["readings_differ"]), "readings_differ")
     need(d.get("what_if") is None or isinstance(d["what_if"].get("changes"), list), "what_if")
     need(d.get("needed") is None or isinstance(d["needed"].get("changes"), list), "needed")
     need(isinstance(d.get("rule"), list) and all(isinstance(r.get("clause"), str) and isinstance(r.get("sources"), list)

@@ -23,6 +23,7 @@ def kb_of(text: str) -> KnowledgeBase:
 PROGRAM = """
 type s.
 input val(x: s, v: number).
+%% @many
 input tag(x: s, t: string).
 big(X) :- val(X, V), V > 10.
 small(X) :- val(X, _), not big(X).

@@ -93,8 +93,11 @@ def test_product_quality_violation_is_serious_too(ask):
     assert eligible(ask, with_(violation("2026-06-01", "product_quality_issue"))) == "no"
 
 
-def test_ordinary_violation_does_not_block_condition_4(ask):
-    assert eligible(ask, with_(violation("2026-06-01", "other"))) == "yes"
+def test_a_violation_of_a_type_the_text_does_not_name_leaves_condition_4_open(ask):
+    # "…等嚴重違規": the list of serious violations is open, so type other is not "not serious"
+    assert eligible(ask, with_(violation("2026-06-01", "other"))) == "unknown"
+    assert eligible(ask, with_(violation("2026-06-01", "other") + "ks_violation_serious(v1, false).\n")) == "yes"
+    assert eligible(ask, with_(violation("2026-06-01", "other") + "ks_violation_serious(v1, true).\n")) == "no"
 
 
 def test_application_date_is_the_reference_date(ask):
@@ -112,20 +115,32 @@ def test_single_deduction_of_40_points(ask, points, expected):
 
 def test_several_small_deductions_do_not_add_up(ask):
     facts = with_(violation("2026-01-01", "other", 30) + "ks_violation(v2, s).\nks_violation_type(v2, other).\n"
-                  "ks_violation_date(v2, 2026-02-01).\nks_points_deducted(v2, 30).\n")
+                  "ks_violation_date(v2, 2026-02-01).\nks_points_deducted(v2, 30).\n"
+                  "ks_violation_serious(v1, false).\nks_violation_serious(v2, false).\n")
     assert eligible(ask, facts) == "yes"
 
 
 @pytest.mark.parametrize("category, expected", [("second_hand", "yes"), ("pet_life", "yes"), ("other", "no")])
 def test_individual_business_only_in_listed_categories(ask, category, expected):
-    facts = with_("", ks_store_type="ks_store_type(s, individual_business).",
+    facts = with_("ks_category_requirements_met(s, true).\n", ks_store_type="ks_store_type(s, individual_business).",
                   ks_main_category=f"ks_main_category(s, {category}).")
     assert eligible(ask, facts) == expected
 
 
+@pytest.mark.parametrize("category", ["second_hand", "pet_life"])
+def test_a_listed_category_alone_is_not_a_yes(ask, category):
+    # "具體請檢查下表【各類目入駐具體要求】": the table is not in the page, so the list alone cannot say yes
+    facts = with_("", ks_store_type="ks_store_type(s, individual_business).",
+                  ks_main_category=f"ks_main_category(s, {category}).")
+    ans, _ = ask("ks_distribution_eligible(s)", facts)
+    assert ans.answer == "unknown"
+    assert [str(m) for m in ans.missing] == ["ks_category_requirements_met(s, true)"]
+
+
 @pytest.mark.parametrize("sub, expected", [("chemicals", "no"), ("other", "yes")])
 def test_industrial_goods_except_chemicals(ask, sub, expected):
-    facts = with_(f"ks_subcategory(s, {sub}).\n", ks_store_type="ks_store_type(s, individual_business).",
+    facts = with_(f"ks_subcategory(s, {sub}).\nks_category_requirements_met(s, true).\n",
+                  ks_store_type="ks_store_type(s, individual_business).",
                   ks_main_category="ks_main_category(s, industrial_goods).")
     assert eligible(ask, facts) == expected
 
@@ -194,3 +209,42 @@ def test_every_quote_is_verbatim_in_its_seed(base):
             assert cite.quote in (SEEDS / cite.file).read_text("utf-8"), (c.id, cite.quote)
             seen += 1
     assert seen > 50
+
+
+# ---- issue 10: the readings and assumptions an answer rests on
+
+BOUNDARY = with_("ks_application_date(s, 2026-11-20).\n" + violation("2025-11-20"))
+
+
+def test_a_penalty_exactly_one_year_before_the_application_names_the_reading_and_the_other_answer(ask):
+    # "近1年內": read as [R - 1 year, R]; the register's (R - 1 year, R] would admit the store
+    ans, data = ask("can store s join kuaishou distribution?", BOUNDARY)
+    assert ans.answer == "no"
+    assert [(d.key, d.answer) for d in ans.readings_differ] == [("past_year_excludes_start", "yes")]
+    assert data["headline"] == "NO under the reading taken — YES if 近1年 excludes the day one year back"
+    assert data["text"].splitlines()[1].startswith("Answer: NO under the reading taken — YES if 近1年")
+    assert any(r["clause"] == "ks.c4.serious_violation_in_window" and r["alternative"] == "past_year_excludes_start"
+               for r in data["readings"])
+
+
+def test_a_day_later_both_readings_agree(ask):
+    ans, data = ask("can store s join kuaishou distribution?",
+                    with_("ks_application_date(s, 2026-11-20).\n" + violation("2025-11-21")))
+    assert ans.answer == "no" and not ans.readings_differ and data["headline"] == "NO"
+
+
+def test_a_yes_with_no_penalty_records_stated_names_that_assumption(ask):
+    ans, data = ask("can store s join kuaishou distribution?", GOOD)
+    assert ans.answer == "yes"
+    assumed = {a["input"] for a in data["assumptions"]}
+    assert {"ks_violation", "ks_linked_account"} <= assumed
+    line = data["text"].splitlines()[2]
+    assert line.strip().startswith("Assuming (none stated means none)") and "penalty record of the store" in line
+
+
+def test_a_yes_with_its_records_stated_assumes_nothing_about_them(ask):
+    ans, data = ask("can store s join kuaishou distribution?",
+                    with_(violation("2026-06-01", "counterfeit_sale") + 'ks_linked_account(s, "x").\n',
+                          ks_experience_stars="ks_experience_stars(s, 4.6)."), dt.date(2028, 1, 1))
+    assert "ks_violation" not in {a["input"] for a in data["assumptions"]}
+    assert "ks_linked_account" not in {a["input"] for a in data["assumptions"]}

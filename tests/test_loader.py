@@ -99,3 +99,37 @@ def test_the_loaded_program_is_cached_and_the_cache_follows_the_files(tmp_path, 
     assert len(list(tmp_path.glob("program-*.json"))) == 2
     with pytest.raises(LoadErrors):  # a broken file is never served from a cache
         load_program([("t.dl", src.replace("v(X, A)", "w(X, A)"))])
+
+
+# ---- facts that cannot both be true (issue 10): single-valued inputs
+
+def test_inputs_declare_how_many_values_a_subject_may_have(program):
+    assert program.inputs["ks_experience_stars"].single  # a plain input: one value
+    assert not program.inputs["ks_subcategory"].single  # @many: a store may sell several
+    assert not program.inputs["ks_linked_account"].single  # an optional input is a list
+    assert program.inputs["ks_application_date"].single  # @single on an optional input
+
+
+def test_two_values_of_a_single_valued_input_are_a_load_error_naming_both_lines(program):
+    text = "ks_experience_stars(s, 3.8).\nks_store_type(s, enterprise).\nks_experience_stars(s, 4.9).\n"
+    with pytest.raises(LoadErrors) as e:
+        load_facts(text, "two.dl", program)
+    msg = e.value.errors[0].render()
+    assert "two.dl:3:1" in msg and "two.dl:1:1" in msg and "3.8" in msg and "4.9" in msg
+
+
+def test_the_same_value_twice_and_several_values_of_a_list_input_are_fine(program):
+    text = ("ks_experience_stars(s, 4).\nks_experience_stars(s, 4.0).\n"
+            "ks_subcategory(s, jade).\nks_subcategory(s, gemstone).\n")
+    assert len(load_facts(text, "ok.dl", program)) == 4
+
+
+def test_two_values_of_one_subject_in_two_files_are_an_error_too(tmp_path):
+    from tests.test_cli import kb
+
+    a, b = tmp_path / "a.dl", tmp_path / "b.dl"
+    a.write_text("ks_store_type(s, enterprise).\n", "utf-8")
+    b.write_text("ks_store_type(s, personal).\n", "utf-8")
+    r = kb("ask", "--facts", str(a), "--facts", str(b), "can store s join kuaishou distribution?")
+    assert r.returncode == 1
+    assert "a.dl:1:1" in r.stderr and "b.dl:1:1" in r.stderr
