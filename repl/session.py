@@ -68,13 +68,13 @@ class _Job:
                 proc.kill()
 
 
-def _child_main(conn, fn: Callable[..., object], args: tuple, kw: dict) -> None:
+def _child_main(conn, fn: Callable[..., object], args: tuple, kw: dict, facts: Sequence[Clause]) -> None:
     """In the forked child: its own process group (so one kill takes any grandchild with it, and
     the terminal's Ctrl-C does not reach it), then the answer, or the error as plain data."""
     os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        reply: tuple = ("ok", fn(*args, **kw))
+        reply: tuple = ("ok", _without_facts(fn(*args, **kw), facts))
     except LoadErrors as e:
         reply = ("errors", [_error_data(x) for x in e.errors])
     except KbError as e:
@@ -83,6 +83,31 @@ def _child_main(conn, fn: Callable[..., object], args: tuple, kw: dict) -> None:
         reply = ("internal", f"{type(e).__name__}: {e}")
     conn.send(reply)
     conn.close()
+
+
+def _without_facts(value: object, facts: Sequence[Clause]) -> object:
+    """An answer carries the session's facts; the parent has them already, so the child sends
+    how many of them lead ``answer.facts`` instead (a session may hold a million)."""
+    if isinstance(value, Answer):
+        n = 0
+        for mine, theirs in zip(value.facts, facts):
+            if mine is not theirs:
+                break
+            n += 1
+        return _Sent(value, n, value.facts[n:])
+    return value
+
+
+class _Sent:
+    """An answer in transit without its leading session facts (see ``_without_facts``)."""
+
+    def __init__(self, answer: Answer, shared: int, rest: list[Clause]) -> None:
+        answer.facts = []
+        self.answer, self.shared, self.rest = answer, shared, rest
+
+    def restore(self, facts: Sequence[Clause]) -> Answer:
+        self.answer.facts = list(facts[: self.shared]) + self.rest
+        return self.answer
 
 
 def _error_data(e: KbError) -> tuple:
@@ -181,11 +206,12 @@ class Session:
         if self._executor is None:
             return fn(*args, **kw)
         job = _Job()
-        future = self._executor.submit(self._in_child, job, fn, args, kw)
+        future = self._executor.submit(self._in_child, job, fn, args, kw, list(self.facts))
         try:
             return future.result()
         except KeyboardInterrupt:
-            future.cancel()  # not started yet (behind warm()): it never will be
+            if future.cancel():  # not started yet (queued behind warm()): it never will be
+                raise
             job.kill()
             try:
                 future.result(timeout=5)  # the worker only reaps the child now
@@ -193,12 +219,12 @@ class Session:
                 pass
             raise
 
-    def _in_child(self, job: _Job, fn: Callable[..., T], args: tuple, kw: dict) -> T:
+    def _in_child(self, job: _Job, fn: Callable[..., T], args: tuple, kw: dict, facts: list[Clause]) -> T:
         ctx = multiprocessing.get_context("fork")
         receive, send = ctx.Pipe(duplex=False)
         # Not a daemon: a recursive question forks its own time-limited child (kb/api.py),
         # which daemons may not do; close() and the kill below end it instead.
-        proc = ctx.Process(target=_child_main, args=(send, fn, args, kw), daemon=False)
+        proc = ctx.Process(target=_child_main, args=(send, fn, args, kw, facts), daemon=False)
         for stream in (sys.stdout, sys.stderr):  # the child must not write the parent's buffer again
             try:
                 stream.flush()
@@ -229,7 +255,7 @@ class Session:
                 proc.join()
             self._job = None
         if status == "ok":
-            return value  # type: ignore[return-value]
+            return value.restore(facts) if isinstance(value, _Sent) else value  # type: ignore[return-value]
         if status == "errors":
             raise LoadErrors([_error_from(x) for x in value])
         if status == "error":
@@ -252,9 +278,10 @@ class Session:
         def work() -> None:
             # Questions are answered in children forked from this thread: what is built here
             # (the goal parser, the message reader) they inherit instead of building each time.
-            for text in ("ks_distribution_eligible(acme)", "can store acme join kuaishou distribution?"):
+            for text, given in (("ks_distribution_eligible(acme)", facts),
+                                ("can store acme join kuaishou distribution?", ())):  # reader: facts-free
                 try:
-                    self.base.parse(text, facts)
+                    self.base.parse(text, given)
                 except KbError:
                     pass
 

@@ -77,11 +77,13 @@ def test_ctrl_c_kills_the_running_question_and_the_next_one_starts_at_once(slow_
 
 def test_questions_in_children_answer_and_fail_as_in_the_process(slow_session):
     session, _ = slow_session
-    assert session.ask("can store bolt join kuaishou distribution?").answer == "no"
+    ans = session.ask("can store bolt join kuaishou distribution?")
+    assert ans.answer == "no" and ans.facts == session.facts  # the facts, not sent back, restored
     with pytest.raises(QueryError, match="unknown predicate nosuch") as e:
         session.ask("?- nosuch(bolt).")
     assert e.value.hint == "see `kb vocab`"
     ans = session.what_if("ks_c3_experience_stars_ok(bolt)", "ks_experience_stars(bolt, 4.5).")
     assert (ans.before, ans.answer) == ("no", "yes")
+    assert [str(c.head) for c in ans.facts] == ["ks_experience_stars(bolt, 4.5)"]
     assert session.what_needed("can bolt join kuaishou distribution?").needed is not None
     assert session._job is None  # every child reaped
