@@ -17,7 +17,7 @@ Value = str | Decimal | _dt.date | _dt.datetime
 _SYMBOL = re.compile(r"[a-z][A-Za-z0-9_]*\Z")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pos:
     """Where something was written: file, 1-based line and column."""
 
@@ -29,7 +29,7 @@ class Pos:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Var:
     name: str  # "_" alone is anonymous; the loader renames each to a fresh variable
 
@@ -37,7 +37,7 @@ class Var:
         return self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Const:
     value: Value
 
@@ -63,7 +63,7 @@ ARITHMETIC = ("+", "-", "*", "/")
 COMPARISONS = ("=", "!=", "<", "=<", ">", ">=")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Atom:
     pred: str
     args: tuple[Term, ...]
@@ -167,7 +167,7 @@ class Annotations:
         return next((t for lg, t in self.names if lg == lang), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Clause:
     head: Atom
     body: tuple[Literal, ...] = ()

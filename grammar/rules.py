@@ -523,13 +523,28 @@ _KEYWORDS = frozenset({"not", "input", "type", "optional", "count", "sum", "unit
 _NO_NOTES = Annotations()
 
 
+# A frozen dataclass's __init__ sets each field through object.__setattr__; a large facts file
+# makes three objects per line, so the fast path fills their slots directly (the same objects:
+# equal, hashed and printed alike; grammar/model.py declares them with slots=True).
+_new = object.__new__
+_SET_POS = (Pos.file.__set__, Pos.line.__set__, Pos.column.__set__)
+_SET_ATOM = (Atom.pred.__set__, Atom.args.__set__)
+_SET_CLAUSE = (Clause.head.__set__, Clause.body.__set__, Clause.notes.__set__, Clause.pos.__set__,
+               Clause.body_pos.__set__)
+
+
 def parse_ground_facts(text: str, file: str) -> list[Clause] | None:
     """The facts of ``text`` if it holds only ground facts, one per line (and comments), else
     None (then parse it with ``parse_recovering``). Same clauses and positions as the grammar."""
     out: list[Clause] = []
     append = out.append
     consts: dict[str, Const] = {}  # one Const per distinct constant text: memory follows the facts
+    get_const = consts.get
     line_match = _LINE.fullmatch
+    set_file, set_line, set_column = _SET_POS
+    set_pred, set_args = _SET_ATOM
+    set_head, set_body, set_notes, set_pos, set_body_pos = _SET_CLAUSE
+    keywords = _KEYWORDS
     for number, line in enumerate(text.split("\n"), 1):
         m = line_match(line)
         if m is None:
@@ -538,7 +553,7 @@ def parse_ground_facts(text: str, file: str) -> list[Clause] | None:
                 continue
             return None
         indent, pred, body = m.groups()
-        if pred in _KEYWORDS:
+        if pred in keywords:
             return None
         if '"' in body:
             parts = _split_quoted(body)
@@ -548,14 +563,27 @@ def parse_ground_facts(text: str, file: str) -> list[Clause] | None:
             parts = body.split(",")
         args = []
         for raw in parts:
-            c = consts.get(raw)
+            c = get_const(raw)
             if c is None:
                 c = _constant(raw.strip())
                 if c is None:
                     return None
                 consts[raw] = c
             args.append(c)
-        append(Clause(Atom(pred, tuple(args)), (), _NO_NOTES, Pos(file, number, len(indent) + 1)))
+        atom = _new(Atom)
+        set_pred(atom, pred)
+        set_args(atom, tuple(args))
+        pos = _new(Pos)
+        set_file(pos, file)
+        set_line(pos, number)
+        set_column(pos, len(indent) + 1)
+        clause = _new(Clause)
+        set_head(clause, atom)
+        set_body(clause, ())
+        set_notes(clause, _NO_NOTES)
+        set_pos(clause, pos)
+        set_body_pos(clause, ())
+        append(clause)
     return out
 
 
@@ -576,13 +604,14 @@ def _constant(raw: str) -> Const | None:
     m = _SIMPLE.fullmatch(raw)
     if m is None:
         return None
+    kind = m.lastgroup
+    if kind == "sym":  # the most common constant in a facts file: a subject's id
+        return None if raw in _KEYWORDS else Const(raw)
     try:
-        if m.group("num") is not None:
+        if kind == "num":
             return Const(Decimal(raw))
-        if m.group("dt") is not None:
+        if kind == "dt":
             return Const(_dt.datetime.fromisoformat(raw))
-        if m.group("date") is not None:
-            return Const(_date(raw))
+        return Const(_date(raw))
     except ValueError:  # 2026-02-30: the grammar says what is wrong with it
         return None
-    return None if raw in _KEYWORDS else Const(raw)

@@ -538,8 +538,8 @@ def _quote_hint(quote: str, text: str) -> str:
 def check_value(value: Value, arg, decl: InputDecl) -> str | None:
     """Why ``value`` does not fit the declared argument, or None."""
     t = arg.type
-    unit = f" {arg.unit}" if arg.unit else ""
     if t == "number":
+        unit = f" {arg.unit}" if arg.unit else ""  # here, not above: the fast path checks every fact
         if not isinstance(value, Decimal):
             return f"expects a number{(' in' + unit) if unit else ''} for {arg.name}, got {format_value(value)}"
         if arg.low is not None and value < arg.low or arg.high is not None and value > arg.high:

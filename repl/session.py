@@ -2,20 +2,27 @@
 each came from), the as-of date, the answer language, the output mode.
 
 In the REPL every engine call runs on one worker thread (``threaded=True``): the prompt appears
-while the rules load, and Ctrl-C returns to the prompt at once even if a question is still being
-answered (pyDatalog's compiled engine cannot be interrupted; the library stops recursive
-questions after a time limit). Batch mode runs everything on the calling thread.
+while the rules load. Each question is answered in a child process forked from that thread
+(pyDatalog's compiled engine cannot be interrupted, not even by a signal), so Ctrl-C kills the
+child and the next question starts at once. Batch mode runs everything on the calling thread.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import multiprocessing
+import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TypeVar
 
-from grammar.errors import KbError, LoadError, LoadErrors, QueryError
+from grammar import errors as _errors
+from grammar.errors import EvaluationError, KbError, LoadError, LoadErrors, QueryError
 from grammar.files import check_path, write_text_atomic
 from grammar.model import Clause, Const
 from kb.api import Answer, KnowledgeBase
@@ -33,6 +40,89 @@ def _own_knowledge_base() -> KnowledgeBase:
     of a finished one, whose pyDatalog thread-local state does not exist on the new thread. The
     program (the loaded rules) is shared; only the engine is new."""
     return KnowledgeBase(KnowledgeBase.default().program)
+
+
+def _block_sigint() -> None:
+    """The worker thread never takes Ctrl-C (the main thread does), and neither do the children
+    forked from it: they inherit this signal mask."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+class _Job:
+    """One question in a child process: what the main thread needs to cancel it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.proc: multiprocessing.process.BaseProcess | None = None
+        self.cancelled = False
+
+    def kill(self) -> None:
+        """Kill the child and anything it started (it leads its own process group)."""
+        with self.lock:
+            self.cancelled = True
+            proc = self.proc
+        if proc is not None and proc.pid is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:  # no such group (already reaped): the process alone, if any
+                proc.kill()
+
+
+def _child_main(conn, fn: Callable[..., object], args: tuple, kw: dict, facts: Sequence[Clause]) -> None:
+    """In the forked child: its own process group (so one kill takes any grandchild with it, and
+    the terminal's Ctrl-C does not reach it), then the answer, or the error as plain data."""
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        reply: tuple = ("ok", _without_facts(fn(*args, **kw), facts))
+    except LoadErrors as e:
+        reply = ("errors", [_error_data(x) for x in e.errors])
+    except KbError as e:
+        reply = ("error", _error_data(e))
+    except Exception as e:  # noqa: BLE001 - a bug in the child: said, not lost
+        reply = ("internal", f"{type(e).__name__}: {e}")
+    conn.send(reply)
+    conn.close()
+
+
+def _without_facts(value: object, facts: Sequence[Clause]) -> object:
+    """An answer carries the session's facts; the parent has them already, so the child sends
+    how many of them lead ``answer.facts`` instead (a session may hold a million)."""
+    if isinstance(value, Answer):
+        n = 0
+        for mine, theirs in zip(value.facts, facts):
+            if mine is not theirs:
+                break
+            n += 1
+        return _Sent(value, n, value.facts[n:])
+    return value
+
+
+class _Sent:
+    """An answer in transit without its leading session facts (see ``_without_facts``)."""
+
+    def __init__(self, answer: Answer, shared: int, rest: list[Clause]) -> None:
+        answer.facts = []
+        self.answer, self.shared, self.rest = answer, shared, rest
+
+    def restore(self, facts: Sequence[Clause]) -> Answer:
+        self.answer.facts = list(facts[: self.shared]) + self.rest
+        return self.answer
+
+
+def _error_data(e: KbError) -> tuple:
+    pos = (e.pos.file, e.pos.line, e.pos.column) if e.pos else None
+    return (type(e).__name__, e.message, pos, e.hint)
+
+
+def _error_from(data: tuple) -> KbError:
+    from grammar.model import Pos
+
+    name, message, pos, hint = data
+    cls = getattr(_errors, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, KbError)) or cls is LoadErrors:
+        cls = KbError
+    return cls(message, Pos(*pos) if pos else None, hint)
 
 
 def parse_date(text: str) -> _dt.date | None:
@@ -71,7 +161,9 @@ def where(c: Clause) -> str:
 class Session:
     def __init__(self, base: KnowledgeBase | None = None, *, threaded: bool = False,
                  as_of: _dt.date | None = None, lang: str | None = None) -> None:
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="guize-kb") if threaded else None
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="guize-kb",
+                                            initializer=_block_sigint) if threaded else None
+        self._job: _Job | None = None  # the question being answered in a child, if any
         if base is not None:
             self._base: Future[KnowledgeBase] = Future()
             self._base.set_result(base)
@@ -107,6 +199,75 @@ class Session:
             return fn(*args, **kw)
         return self._executor.submit(fn, *args, **kw).result()
 
+    def run_cancellable(self, fn: Callable[..., T], *args, **kw) -> T:
+        """``fn(*args, **kw)`` in a child process forked from the worker thread (which owns the
+        engine); Ctrl-C (KeyboardInterrupt while waiting) kills it, and the worker is free again
+        before this returns. The reply comes back over a pipe, never through a file."""
+        if self._executor is None:
+            return fn(*args, **kw)
+        job = _Job()
+        future = self._executor.submit(self._in_child, job, fn, args, kw, list(self.facts))
+        try:
+            return future.result()
+        except KeyboardInterrupt:
+            if future.cancel():  # not started yet (queued behind warm()): it never will be
+                raise
+            job.kill()
+            try:
+                future.result(timeout=5)  # the worker only reaps the child now
+            except (KbError, FutureTimeout, KeyboardInterrupt):
+                pass
+            raise
+
+    def _in_child(self, job: _Job, fn: Callable[..., T], args: tuple, kw: dict, facts: list[Clause]) -> T:
+        ctx = multiprocessing.get_context("fork")
+        receive, send = ctx.Pipe(duplex=False)
+        # Not a daemon: a recursive question forks its own time-limited child (kb/api.py),
+        # which daemons may not do; close() and the kill below end it instead.
+        proc = ctx.Process(target=_child_main, args=(send, fn, args, kw, facts), daemon=False)
+        for stream in (sys.stdout, sys.stderr):  # the child must not write the parent's buffer again
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        with job.lock:
+            if job.cancelled:
+                raise EvaluationError("the question was cancelled")
+            proc.start()
+            try:  # the child does the same; whichever runs first, a kill finds the group
+                os.setpgid(proc.pid, proc.pid)
+            except OSError:
+                pass
+            job.proc = proc
+            self._job = job
+        send.close()  # the child holds the only writing end: its death is an EOF here
+        try:
+            status, value = receive.recv()
+        except (EOFError, OSError):
+            if job.cancelled:
+                raise EvaluationError("the question was cancelled") from None
+            raise EvaluationError(f"the process answering the question ended ({proc.exitcode})") from None
+        finally:
+            receive.close()
+            proc.join(5)
+            if proc.is_alive():  # it sent its reply but did not exit
+                job.kill()
+                proc.join()
+            self._job = None
+        if status == "ok":
+            return value.restore(facts) if isinstance(value, _Sent) else value  # type: ignore[return-value]
+        if status == "errors":
+            raise LoadErrors([_error_from(x) for x in value])
+        if status == "error":
+            raise _error_from(value)
+        raise EvaluationError(f"internal error while answering: {value}", hint="please report it")
+
+    def cancel(self) -> None:
+        """Kill the question being answered, if any (from any thread)."""
+        job = self._job
+        if job is not None:
+            job.kill()
+
     def warm(self) -> None:
         """Build the question grammar for the current subjects in the background, so the next
         question does not wait for it."""
@@ -115,21 +276,26 @@ class Session:
         facts = list(self.facts)
 
         def work() -> None:
-            try:
-                self.base.parse("ks_distribution_eligible(acme)", facts)
-            except KbError:
-                pass
+            # Questions are answered in children forked from this thread: what is built here
+            # (the goal parser, the message reader) they inherit instead of building each time.
+            for text, given in (("ks_distribution_eligible(acme)", facts),
+                                ("can store acme join kuaishou distribution?", ())):  # reader: facts-free
+                try:
+                    self.base.parse(text, given)
+                except KbError:
+                    pass
 
         self._executor.submit(work)
 
     def close(self) -> None:
+        self.cancel()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
     # ---- questions
     def ask(self, question: str) -> Answer:
         base = self.base
-        return self.run(base.ask, question, facts=list(self.facts), as_of=self.as_of, lang=self.lang)
+        return self.run_cancellable(base.ask, question, facts=list(self.facts), as_of=self.as_of, lang=self.lang)
 
     def what_if(self, question: str, changes_text: str) -> Answer:
         base = self.base
@@ -137,11 +303,13 @@ class Session:
         if not changes:
             raise QueryError("no facts before the ';'", hint="e.g. :whatif ks_experience_stars(bolt, 4.5). ; "
                                                               "can bolt join kuaishou distribution?")
-        return self.run(base.what_if, question, list(self.facts), changes, as_of=self.as_of, lang=self.lang)
+        return self.run_cancellable(base.what_if, question, list(self.facts), changes, as_of=self.as_of,
+                                    lang=self.lang)
 
     def what_needed(self, question: str) -> Answer:
         base = self.base
-        return self.run(base.what_needed, question, list(self.facts), as_of=self.as_of, lang=self.lang)
+        return self.run_cancellable(base.what_needed, question, list(self.facts), as_of=self.as_of,
+                                    lang=self.lang)
 
     # ---- facts
     def load(self, path: str) -> tuple[int, int]:
