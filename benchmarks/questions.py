@@ -63,7 +63,8 @@ def dev(rounds: int) -> None:
     print(f"development set: {len(cases)} questions x {rounds} rounds")
     print("| measure | p50 ms | p95 ms | max ms | target |")
     print("|---|---|---|---|---|")
-    print(f"| read (message reader) | {pct(parse_ms, 50):.2f} | {pct(parse_ms, 95):.2f} | {max(parse_ms):.1f} | p95 < 5 |")
+    print(f"| read (message reader) | {pct(parse_ms, 50):.2f} | {pct(parse_ms, 95):.2f} | {max(parse_ms):.1f} "
+          "| p95 < 5 |")
     print(f"| answer (read + proof + JSON) | {pct(answer_ms, 50):.1f} | {pct(answer_ms, 95):.1f} | "
           f"{max(answer_ms):.1f} | |")
 

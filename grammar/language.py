@@ -17,7 +17,8 @@ CUES: dict[str, tuple[str, ...]] = {
                "what are we missing", "what are we still missing", "what's missing", "what is missing",
                "what do we have to do", "what do i have to do", "what should we do", "what should i do",
                "what must we", "how can we", "how do we get", "how can i", "what's needed", "what is needed",
-               "still missing", "still need", "还差", "还缺", "缺什么", "缺啥", "差什么", "差啥", "怎么才能", "怎样才能",
+               "still missing", "still need", "还差", "还缺", "缺什么", "缺啥", "差什么", "差啥", "怎么才能",
+               "怎样才能",
                "如何才能", "要怎么做", "需要做什么", "需要怎么做", "还需要", "要做什么", "该怎么办", "怎么办",
                "sort out", "what needs to", "to fix", "have to fix"),
     "if": ("if", "what if", "suppose", "supposing", "assuming", "如果", "假如", "要是", "假设", "若是", "万一",
@@ -67,7 +68,8 @@ NEGATIONS: tuple[str, ...] = (
     "not", "no", "never", "none", "without", "isn't", "isnt", "aren't", "arent", "don't", "dont", "doesn't",
     "doesnt", "didn't", "didnt", "haven't", "havent", "hasn't", "hasnt", "hadn't", "can't", "cant", "cannot",
     "can not", "won't", "wont", "couldn't", "couldnt", "not yet", "zero", "yet to",
-    "不", "没", "没有", "未", "无", "非", "不是", "不能", "没能", "还没", "尚未", "从来没有", "从没", "从未", "别", "不会",
+    "不", "没", "没有", "未", "无", "非", "不是", "不能", "没能", "还没", "尚未", "从来没有", "从没", "从未", "别",
+    "不会",
     "不可以", "无法", "没法", "不了", "零",
 )
 
@@ -84,7 +86,8 @@ COPULAS: tuple[str, ...] = (
 # questions about oneself: resolved to the loaded subject of the type the goal needs
 PRONOUNS: tuple[str, ...] = (
     "we", "us", "our", "ours", "i", "me", "my", "mine", "it", "its", "they", "their", "this", "that", "these",
-    "我们", "我", "咱们", "咱", "我家", "本店", "我店", "俺", "这家", "这个", "这场", "这份", "这张", "这单", "该", "它",
+    "我们", "我", "咱们", "咱", "我家", "本店", "我店", "俺", "这家", "这个", "这场", "这份", "这张", "这单", "该",
+    "它",
     "他们", "她", "他", "自己",
 )
 
@@ -101,7 +104,8 @@ NOUNS: tuple[str, ...] = (
 # "sign up for 快分销" and "入驻快分销" meet "join kuaishou distribution" on the same terms
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "#join": ("join", "sign up", "signup", "get into", "get in", "enter", "apply for", "apply to", "qualify for",
-              "qualify", "eligible", "eligibility", "register for", "onboard", "onboarding", "participate", "take part", "settle in", "入驻", "开通", "加入", "参加", "进入", "报名",
+              "qualify", "eligible", "eligibility", "register for", "onboard", "onboarding", "participate",
+              "take part", "settle in", "入驻", "开通", "加入", "参加", "进入", "报名",
               "申请", "接入", "入住", "上车", "参与", "joint"),
     "#store": ("store", "shop", "店铺", "小店", "店", "店鋪"),
     "#kuaishou": ("kuaishou", "ks", "快手"),

@@ -87,7 +87,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso_dt", re.compile(r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})[t ](?P<h>\d{1,2}):(?P<mi>\d{2})")),
     ("iso", re.compile(r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})")),
     ("zh_ymd", re.compile(r"(?P<rel>去年|今年|明年)?(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]?"
-                          r"(?:\s?(?:" + _PM + r"(?P<h>\d{1,2})(?:[点:时](?P<mi>\d{1,2})?分?)|\s?(?P<h2>\d{1,2}):(?P<mi2>\d{2})))?")),
+                          r"(?:\s?(?:" + _PM + r"(?P<h>\d{1,2})(?:[点:时](?P<mi>\d{1,2})?分?)"
+                          r"|\s?(?P<h2>\d{1,2}):(?P<mi2>\d{2})))?")),
     ("zh_month", re.compile(r"(?P<rel>去年|今年|明年|上个|下个|这个|本)?(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月份?")),
     ("en_md", re.compile(r"(?P<mon>" + _MON + r")\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?"
                          r"(?: (?:at )?(?P<h>\d{1,2}):(?P<mi>\d{2}))?(?![\d])")),

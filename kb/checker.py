@@ -255,7 +255,8 @@ class Checker:
                     var = uses[0].args[-1]
                     want = _from_json(item["value"])
                     ok = any(isinstance(lit, Compare) and (
-                        (lit.lhs == var and isinstance(lit.rhs, Const) and lit.op == item["op"] and lit.rhs.value == want)
+                        (lit.lhs == var and isinstance(lit.rhs, Const) and lit.op == item["op"]
+                         and lit.rhs.value == want)
                         or (lit.rhs == var and isinstance(lit.lhs, Const) and lit.lhs.value == want))
                         for lit in c.body)
                     if not ok:

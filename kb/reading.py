@@ -671,7 +671,8 @@ class _Resolver:
         col = (unknowns[0][0] + 1) if unknowns else 1
         caret = _caret(self.msg.text, col)
         if self.lang == "zh":
-            msg = {"cannot": "看不懂这个问题", "this q": "这个问题有不止一种理解", "the me": "只有假设，没有问题"}[why[:6]]
+            msg = {"cannot": "看不懂这个问题", "this q": "这个问题有不止一种理解",
+                   "the me": "只有假设，没有问题"}[why[:6]]
             msg += f"（第 {col} 个字符处" + ("，未识别的词：" + "、".join(unknown) if unknown else "") + "）:\n" + caret
             hint = ("您是想问：" + " / ".join(shown)) if shown else "用 `kb vocab` 查看能问的内容"
         else:
@@ -852,10 +853,12 @@ class _Resolver:
                 return None, ""
             noun = self._type_name(type_)
             caret = _caret(self.msg.text, 1)
+            # a few names and a count, however many are loaded (a 50,000-store file is no message)
+            names = ", ".join(loaded[:10]) + (f" … (+{len(loaded) - 10})" if len(loaded) > 10 else "")
             if self.lang == "zh":
-                err = QueryError(f"问的是哪一个{noun}？已载入：{', '.join(loaded)}\n{caret}", hint=f"例如 {loaded[0]}能…吗？")
+                err = QueryError(f"问的是哪一个{noun}？已载入：{names}\n{caret}", hint=f"例如 {loaded[0]}能…吗？")
             else:
-                err = QueryError(f"which {noun} do you mean? loaded: {', '.join(loaded)}\n{caret}",
+                err = QueryError(f"which {noun} do you mean? loaded: {names}\n{caret}",
                                  hint=f"name it, e.g. 'can {loaded[0]} …?'")
             err.label = "the question names no store or subject"  # type: ignore[attr-defined]
             raise err
@@ -948,7 +951,7 @@ class _Resolver:
                 out.append(StatedFact(atom, text, "matches"))
             else:
                 others = [a for a in by_key.get((atom.pred, atom.args[0]), []) if a != atom]
-                single = not prog.inputs[atom.pred].optional and _single_valued(prog, atom.pred)
+                single = prog.inputs[atom.pred].single  # declared: one value per subject (@single / @many)
                 if others and single:
                     out.append(StatedFact(atom, text, "contradicts", others[0]))
                 else:
@@ -1035,11 +1038,6 @@ def _caret(text: str, col: int) -> str:
     from wcwidth import wcswidth  # comes with prompt-toolkit; CJK characters are 2 columns
 
     return f"  {text}\n  {' ' * max(wcswidth(text[: col - 1]), 0)}^"
-
-
-def _single_valued(program: Program, pred: str) -> bool:
-    doc = " ".join(program.inputs[pred].notes.docs and dict(program.inputs[pred].notes.docs).values() or ())
-    return not re.search(r"one fact per|several|每项一条|可填多个", doc, re.I)
 
 
 def _domains(program: Program, pred: str) -> dict[int, set[str]]:

@@ -167,7 +167,8 @@ class Renderer:
             return ["规则中没有对此设定的数值门槛。" if zh else "The rules set no threshold on this."]
         groups = {i.group for i in a.rule}
         if a.kind == "conditions":
-            head = (f"{len(a.rule)} 个条件" + ("，须全部满足" if len(groups) == 1 else "（满足其中一组即可）")) if zh else \
+            head = (f"{len(a.rule)} 个条件" + ("，须全部满足" if len(groups) == 1 else "（满足其中一组即可）")) \
+                if zh else \
                 (f"{len(a.rule)} condition{'s' if len(a.rule) > 1 else ''}"
                  + (", all must hold" if len(groups) == 1 else " (any one group suffices)"))
         else:

@@ -44,7 +44,8 @@ def _read_all(base, path: Path) -> list:
         if want.startswith("?-"):
             # a subject the facts never name cannot be known from the message: the reader calls
             # it the unnamed subject ("you"), as the issue asks
-            want = re.sub(r"\b([a-z]\d+)\b", lambda m: m.group(1) if m.group(1) in (e["facts"] or "") else "you", want)
+            stated = e["facts"] or ""
+            want = re.sub(r"\b([a-z]\d+)\b", lambda m, s=stated: m.group(1) if m.group(1) in s else "you", want)
         ok = (_norm(got) == _norm(want)) if want.startswith("?-") else (
             got == "not covered" if want == "not covered" else got not in ("error", "not covered"))
         out.append((e, ok))
