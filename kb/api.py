@@ -30,6 +30,28 @@ from kb.whatif import Hypothesis, Plan, Planner, hypothetical
 
 _CODE = re.compile(r"\b(import|exec|eval|lambda|system)\s*\(")  # answered plainly: nothing is run
 
+def _check_subject_spelling(goal: Atom, facts: Sequence[Clause], types: dict[tuple[str, int], str]) -> None:
+    """A goal about a subject nothing is stated of, one or two letters from a loaded subject of
+    the same type, is a typo: "did you mean jadepeak?" rather than an UNKNOWN tree about "jadepek"."""
+    from rapidfuzz import distance
+
+    loaded: dict[str, set[str]] = {}
+    for f in facts:
+        for i, a in enumerate(f.head.args):
+            t = types.get((f.head.pred, i))
+            if t and isinstance(a, Const) and isinstance(a.value, str):
+                loaded.setdefault(t, set()).add(a.value)
+    for i, a in enumerate(goal.args):
+        name = a.value if isinstance(a, Const) else None
+        ids = loaded.get(types.get((goal.pred, i), ""), set())
+        if not isinstance(name, str) or name in ids or not re.fullmatch(r"[a-z][a-z0-9_\-]{3,}", name):
+            continue
+        limit = 1 if len(name) < 7 else 2
+        near = sorted(i for i in ids if distance.Levenshtein.distance(name, i) <= limit)
+        if near:
+            raise QueryError(f"nothing is stated about {name}", hint=f"did you mean {' or '.join(near[:3])}?")
+
+
 SCHEMA = "guize.answer/1"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 QUESTION_POS = Pos("<question>", 1, 1)  # where a fact stated in the question itself comes from
@@ -147,7 +169,9 @@ class KnowledgeBase:
             raise QueryError("the question contains a lone surrogate code point (U+D800-U+DFFF)",
                              hint="pass the question as valid Unicode text")
         if looks_like_goal(text):
-            return parse_goal(text, {n: i.arity for n, i in self.program.preds.items()})
+            q = parse_goal(text, {n: i.arity for n, i in self.program.preds.items()})
+            _check_subject_spelling(q.goal, facts, self.reading_model().types)
+            return q
         if "__" in text or _CODE.search(text):
             raise QueryError("this is not a question Guize can read (it looks like code)",
                              hint="questions and goals are data; nothing you type is run")

@@ -106,3 +106,17 @@ def test_a_numbered_value_reads_with_or_without_a_space(base):
     a = base.ask("We chose 会员通 mode 3 and haven't started the contract. Can we register the account now?", [], AS_OF)
     stated = {str(s.atom) for s in a.reading.stated}
     assert {"jd_mc_access_mode(you, mode3)", "jd_mc_contract_status(you, not_started)"} <= stated
+
+
+@pytest.mark.parametrize("question", ["can jadepek join kuaishou distribution?", "?- ks_distribution_eligible(jadepek)."])
+def test_a_mistyped_subject_gets_did_you_mean_not_an_unknown_tree(base, question):
+    facts = base.facts_from_text("ks_store_type(jadepeak, enterprise).\nks_experience_stars(jadepeak, 4.5).")
+    with pytest.raises(QueryError) as e:
+        base.parse(question, facts)
+    assert "jadepeak" in (e.value.hint or "")
+
+
+def test_an_enum_value_near_a_stated_one_is_no_typo(base):
+    facts = base.facts_from_text("jd_mc_access_mode(b1, mode3).")
+    q = base.parse("?- jd_mc_mode_needs_contract(mode4).", facts)
+    assert str(q.goal) == "jd_mc_mode_needs_contract(mode4)"
