@@ -108,7 +108,8 @@ def test_a_numbered_value_reads_with_or_without_a_space(base):
     assert {"jd_mc_access_mode(you, mode3)", "jd_mc_contract_status(you, not_started)"} <= stated
 
 
-@pytest.mark.parametrize("question", ["can jadepek join kuaishou distribution?", "?- ks_distribution_eligible(jadepek)."])
+@pytest.mark.parametrize("question", ["can jadepek join kuaishou distribution?",
+                                      "?- ks_distribution_eligible(jadepek)."])
 def test_a_mistyped_subject_gets_did_you_mean_not_an_unknown_tree(base, question):
     facts = base.facts_from_text("ks_store_type(jadepeak, enterprise).\nks_experience_stars(jadepeak, 4.5).")
     with pytest.raises(QueryError) as e:
