@@ -584,6 +584,9 @@ class _Resolver:
                 close = [(s, k) for s, k in close if k in inner or not any(self._condition_of(i, k) for i in inner)]
                 best = close[0]
             close = [(s, k) for s, k in close if best[0] - s < MARGIN]
+        # a rival defined by the best reading alone (may_apply_for(A, celebrity) :- celebrity_met(A))
+        # gives the same answer: no tie
+        close = [(s, k) for s, k in close if k == best[1] or not self._defines(k, best[1])]
         if len({self.m.pred_of(k) or k for _, k in close}) > 1:
             # a near tie is settled by the phrase found word for word: the longest one, when
             # it contains every rival's ("what are the steps to join 快分销" over "join 快分销")
@@ -612,6 +615,15 @@ class _Resolver:
             if t2 and len(self.loaded_types.get(t2, set())) == 1:
                 return (s, k)
         return best
+
+    def _defines(self, a: str, b: str) -> bool:
+        """Whether one reading's predicate has a clause whose whole body is the other's."""
+        pa, pb = self.m.pred_of(a), self.m.pred_of(b)
+        for x, y in ((pa, pb), (pb, pa)):
+            info = self.m.program.preds.get(x or "")
+            if info and any(len(c.body) == 1 and getattr(c.body[0], "pred", None) == y for c in info.clauses):
+                return True
+        return False
 
     def _condition_of(self, key: str, other: str) -> bool:
         """Whether one reading's predicate is a literal in the body of the other's clauses."""
