@@ -98,6 +98,8 @@ NOUNS: tuple[str, ...] = (
     "coupon", "coupons", "supplier", "account", "customer", "shopper", "applicant", "report", "evidence",
     "店", "店铺", "小店", "商家", "商户", "机构", "品牌", "品牌商", "公司", "活动", "订单", "服务单", "场次",
     "优惠券", "供应商", "账号", "客户", "顾客", "用户", "报告",
+    # words that hold a cue character: "功能" is no "能" (can)
+    "功能", "能力", "性能", "智能",
 )
 
 # synonym groups: each surface form counts as the group's feature when scoring topics, so

@@ -249,10 +249,12 @@ class Checker:
                     problems.append(f"rule[{k}]: {item['pred']} is no condition of {goal.pred}")
             else:
                 uses = [lit for lit in c.body if isinstance(lit, Atom) and lit.pred == item["pred"]]
-                if not uses:
+                counted = [a for a in c.body if isinstance(a, Aggregate)
+                           and any(isinstance(b, Atom) and b.pred == item["pred"] for b in a.body)]
+                if not uses and not counted:
                     problems.append(f"rule[{k}]: clause {c.id} does not read {item['pred']}")
                 elif item["op"] is not None:
-                    var = uses[0].args[-1]
+                    var = uses[0].args[-1] if uses else counted[0].result  # its value, or how many
                     want = _from_json(item["value"])
                     ok = any(isinstance(lit, Compare) and (
                         (lit.lhs == var and isinstance(lit.rhs, Const) and lit.op == item["op"]

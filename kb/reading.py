@@ -367,6 +367,13 @@ class _Resolver:
                 cues.discard("yes_no")
         if first is not None and first.kind in ("cop",):
             cues.add("yes_no")
+        if len(qs) > 1 and "yes_no" in cues:
+            # "对哪些商家开放？自营的能用不？", "都是旗舰店吗？一共分哪几种？": of a list question and a
+            # yes/no one, the list answers both
+            per = [{o for it in self.msg.items if it.kind == "cue" and it.sentence == i for o in it.pieces[0].options}
+                   for i in sorted(qs)]
+            if any(c & {"which", "value"} and "yes_no" not in c for c in per):
+                cues.discard("yes_no")
         return cues
 
     def _negated_question(self, key: str = "") -> bool:
@@ -762,8 +769,9 @@ class _Resolver:
                     (k[5:] for s, k in scored if k.startswith("pred:") and s >= ACCEPT
                      and inputs[0] in self.m.closure.get(k[5:], frozenset())), None)
                 name = self._input_name(inputs[0])
-                where = (self.m.canonical(f"pred:{scope}", None, self.lang).removeprefix("can the store ")
-                         .removesuffix("?") if scope and not zh else "")
+                phrases = [t for lg, t in self.m.candidates[f"pred:{scope}"].phrases if lg == "en"] \
+                    if scope and f"pred:{scope}" in self.m.candidates else []
+                where = next((t for t in phrases if " " in t), phrases[0] if phrases else "") if not zh else ""
                 restate = (f"{name}的门槛是多少？" if zh else
                            f"what threshold do the rules set on {name}" + (f" to {where}" if where else "") + "?")
                 arity = self.m.program.preds[inputs[0]].arity

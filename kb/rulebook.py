@@ -90,6 +90,15 @@ def thresholds(program: Program, inputs: set[str], scope: set[str] | None = None
     for c in program.clauses:
         if c.is_fact or (scope is not None and c.head.pred not in scope):
             continue
+        for agg in (lit for lit in c.body if isinstance(lit, Aggregate)):
+            # "N = count { T : jd_ocg_package_reward(A, I, T) }, N =< 3": a bound on how many
+            if not any(isinstance(b, Atom) and b.pred in inputs for b in agg.body):
+                continue
+            pred = next(b.pred for b in agg.body if isinstance(b, Atom) and b.pred in inputs)
+            for cmp in c.body:
+                if isinstance(cmp, Compare) and cmp.lhs == agg.result and isinstance(cmp.rhs, Const):
+                    out.append(RuleItem(c.id, pred, _doc(program, c.head.pred, lang), c.notes.sources,
+                                        op=cmp.op, value=cmp.rhs.value, unit=agg.fn))
         for lit in c.body:
             if not isinstance(lit, Atom) or lit.pred not in inputs or not lit.args:
                 continue

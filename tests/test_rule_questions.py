@@ -63,3 +63,17 @@ def test_the_checker_refuses_a_threshold_the_clause_does_not_set(base):
     data["rule"][0]["value"] = 3
     assert any("sets no" in p for p in check_answer(data, base.program, [], ans.as_of))
     assert ans.rule[0].value == Decimal(4)
+
+
+def test_a_bound_on_how_many_is_read_from_the_count_in_the_clause(base):
+    # 001: "一个礼包最多可以同时添加3种"
+    _, data = checked(base, "max number of reward types in one gift package?")
+    assert data["kind"] == "threshold"
+    assert [(r["pred"], r["op"], r["value"], r["unit"]) for r in data["rule"]] == [
+        ("jd_ocg_package_reward", "=<", 3, "count")]
+
+
+def test_two_questions_in_one_message_answer_the_list_one(base):
+    # "对哪些商家开放？自营的能用不？": the list of store kinds answers both
+    q = base.parse("开卡有礼这个功能对哪些商家开放？自营的能用不？")
+    assert q.goal.pred == "jd_ocg_open_store_kind" and not q.goal.is_ground()
