@@ -43,6 +43,7 @@ UNNAMED = "you"  # the subject of a question when no facts name one: described b
 ACCEPT = 0.5  # the least score a reading needs
 MARGIN = 0.08  # how far the best reading must lead the next different one
 _OTHER_TYPE = 0.5  # a reading about a type no loaded fact is of (the facts say what the question is about)
+_ZH_MODALS = frozenset({"能", "可以", "能够", "可", "会", "要"})  # a modal alone asks no yes/no in Chinese
 _ONE_WORD = 0.7  # a one-word phrase covers a message of several content words only in part
 
 
@@ -367,6 +368,13 @@ class _Resolver:
                 cues.discard("yes_no")
         if first is not None and first.kind in ("cop",):
             cues.add("yes_no")
+        if self.lang == "zh" and "yes_no" in cues and cues & {"which", "value"}:
+            # Chinese asks yes/no with 吗/呢, 能不能, 是否 …; a bare modal beside 哪些/什么 is an
+            # auxiliary: "具体能卖哪些" lists what can be sold
+            yn = [it.pieces[0].text for it in self.msg.items if it.kind == "cue" and it.sentence in qs
+                  and "yes_no" in it.pieces[0].options]
+            if yn and all(t in _ZH_MODALS for t in yn):
+                cues.discard("yes_no")
         if len(qs) > 1 and "yes_no" in cues:
             # "对哪些商家开放？自营的能用不？", "都是旗舰店吗？一共分哪几种？": of a list question and a
             # yes/no one, the list answers both
