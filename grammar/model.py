@@ -328,10 +328,6 @@ def subst_literal(lit: Literal, env: Subst) -> Literal:
     )
 
 
-def ground(vals: tuple[Value, ...] | list[Value], pred: str) -> Atom:
-    return Atom(pred, tuple(Const(v) for v in vals))
-
-
 def match(pattern: Atom, fact: Atom, env: Subst | None = None) -> Subst | None:
     """One-way match of a pattern against a ground atom; returns the extended bindings."""
     if pattern.pred != fact.pred or len(pattern.args) != len(fact.args):

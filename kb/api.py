@@ -115,14 +115,6 @@ class KnowledgeBase:
         return base
 
     @classmethod
-    def default_program(cls) -> Program:
-        """The shipped rules, loaded once per process (no engine is built)."""
-        with cls._lock:
-            if cls._default_program is None:
-                cls._default_program = load_program()
-            return cls._default_program
-
-    @classmethod
     def from_files(cls, files: Iterable[tuple[str, str]], seeds=None) -> KnowledgeBase:
         return cls(load_program(files, seeds=seeds))
 
@@ -403,12 +395,6 @@ class KnowledgeBase:
         if q.kind == "uncovered":
             raise QueryError(f"not covered: no encoded document says anything about {q.topic!r}")
         return q
-
-    def why(self, goal: Atom, facts: Sequence[Clause] = (), as_of: _dt.date | None = None) -> Answer:
-        return self.ask(goal, facts, as_of)
-
-    def why_not(self, goal: Atom, facts: Sequence[Clause] = (), as_of: _dt.date | None = None) -> Answer:
-        return self.ask(goal, facts, as_of)
 
 
 __all__ = ["Answer", "KbError", "KnowledgeBase", "LoadErrors", "QueryError", "SCHEMA"]
