@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -35,7 +35,6 @@ class Lexicon:
 
     phrases: tuple[Phrase, ...]  # @ask of derived predicates: "join kuaishou distribution"
     subjects: tuple[str, ...] = ()
-    predicates: dict[str, int] = field(default_factory=dict)
     inputs: tuple[Phrase, ...] = ()  # @ask/@name of inputs: "experience stars", "体验星级"
     templates: tuple[tuple[str, str, Atom], ...] = ()  # whole questions standing for a goal
 
@@ -58,7 +57,6 @@ class Question:
     text: str
     assignments: tuple[Assignment, ...] = ()
     topic: str | None = None  # for "uncovered": the words no document covers
-    candidates: tuple[str, ...] = ()
     reading: object | None = None  # kb.reading.Reading, when the message reader read it
 
 

@@ -23,7 +23,7 @@ from kb.engine import Engine
 from kb.limits import env_timeout
 from kb.loader import Program, facts_from_path, load_facts, load_program, program_under
 from kb.proof import Alternative, Node, Prover, missing_inputs, unknown_negations
-from kb.reading import Reading, ReadingModel
+from kb.reading import Reading, ReadingModel, loaded_subjects, near_misses
 from kb.readings import Assumption, ReadingDiff, ReadingNote, assumptions_of, clauses_used, readings_of
 from kb.rulebook import RuleItem, below, conditions, thresholds
 from kb.whatif import Hypothesis, Plan, Planner, hypothetical
@@ -33,21 +33,13 @@ _CODE = re.compile(r"\b(import|exec|eval|lambda|system)\s*\(")  # answered plain
 def _check_subject_spelling(goal: Atom, facts: Sequence[Clause], types: dict[tuple[str, int], str]) -> None:
     """A goal about a subject nothing is stated of, one or two letters from a loaded subject of
     the same type, is a typo: "did you mean jadepeak?" rather than an UNKNOWN tree about "jadepek"."""
-    from rapidfuzz import distance
-
-    loaded: dict[str, set[str]] = {}
-    for f in facts:
-        for i, a in enumerate(f.head.args):
-            t = types.get((f.head.pred, i))
-            if t and isinstance(a, Const) and isinstance(a.value, str):
-                loaded.setdefault(t, set()).add(a.value)
+    loaded = loaded_subjects(types, facts)
     for i, a in enumerate(goal.args):
         name = a.value if isinstance(a, Const) else None
         ids = loaded.get(types.get((goal.pred, i), ""), set())
-        if not isinstance(name, str) or name in ids or not re.fullmatch(r"[a-z][a-z0-9_\-]{3,}", name):
+        if not isinstance(name, str) or name in ids:
             continue
-        limit = 1 if len(name) < 7 else 2
-        near = sorted(i for i in ids if distance.Levenshtein.distance(name, i) <= limit)
+        near = near_misses(name, ids)
         if near:
             raise QueryError(f"nothing is stated about {name}", hint=f"did you mean {' or '.join(near[:3])}?")
 
@@ -99,8 +91,8 @@ class KnowledgeBase:
 
     def __init__(self, program: Program) -> None:
         self.program = program
-        arities = {name: info.arity for name, info in program.preds.items()}
-        self.engine = Engine(program.clauses, program.strata, program.scc, arities)
+        self.arities = {name: info.arity for name, info in program.preds.items()}
+        self.engine = Engine(program.clauses, program.strata, program.scc, self.arities)
 
     # ---- construction
     @classmethod
@@ -131,8 +123,8 @@ class KnowledgeBase:
                                  and isinstance(f.head.args[0].value, str)}))
         if not hasattr(self, "_lexicon_base"):
             self._lexicon_base = self._phrases()
-        phrases, inputs, preds, templates = self._lexicon_base
-        return Lexicon(phrases, subjects, preds, inputs, templates)
+        phrases, inputs, templates = self._lexicon_base
+        return Lexicon(phrases, subjects, inputs, templates)
 
     def _phrases(self):
         phrases, inputs = [], []
@@ -143,8 +135,7 @@ class KnowledgeBase:
             if info.decl is not None:
                 for lang, text in info.decl.notes.names:
                     inputs.append(Phrase(text, lang, info.name, info.arity))
-        preds = {n: i.arity for n, i in self.program.preds.items()}
-        return tuple(phrases), tuple(inputs), preds, tuple(self.program.templates)
+        return tuple(phrases), tuple(inputs), tuple(self.program.templates)
 
     def reading_model(self) -> ReadingModel:
         """The message reader's lexicon and candidate readings (built once per program)."""
@@ -161,7 +152,7 @@ class KnowledgeBase:
             raise QueryError("the question contains a lone surrogate code point (U+D800-U+DFFF)",
                              hint="pass the question as valid Unicode text")
         if looks_like_goal(text):
-            q = parse_goal(text, {n: i.arity for n, i in self.program.preds.items()})
+            q = parse_goal(text, self.arities)
             _check_subject_spelling(q.goal, facts, self.reading_model().types)
             return q
         if "__" in text or _CODE.search(text):

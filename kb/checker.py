@@ -232,6 +232,8 @@ class Checker:
         goal = _parse_pattern(ans["goal"])
         by_id = {c.id: c for c in self.p.clauses}
         problems: list[str] = []
+        literal_preds = {getattr(getattr(lit, "atom", lit), "pred", None) for d in self.p.clauses_for(goal.pred)
+                         for lit in d.body}  # the conditions a "conditions" answer may list
         if not ans.get("rule") and ans["kind"] == "conditions":
             problems.append("a rule's conditions, none listed")
         for k, item in enumerate(ans.get("rule") or []):
@@ -243,9 +245,7 @@ class Checker:
             if any((s["file"], s["quote"]) not in quotes for s in item["sources"]):
                 problems.append(f"rule[{k}]: a source that clause {c.id} does not cite")
             if ans["kind"] == "conditions":
-                preds = {getattr(getattr(lit, "atom", lit), "pred", None) for d in self.p.clauses_for(goal.pred)
-                         for lit in d.body}
-                if item["pred"] not in preds and item["pred"] != goal.pred:
+                if item["pred"] not in literal_preds and item["pred"] != goal.pred:
                     problems.append(f"rule[{k}]: {item['pred']} is no condition of {goal.pred}")
             else:
                 uses = [lit for lit in c.body if isinstance(lit, Atom) and lit.pred == item["pred"]]

@@ -235,11 +235,14 @@ class ReadingModel:
         return phrase + ("?" if lang == "en" else "？") if not phrase.endswith(("?", "？")) else phrase
 
 
+    def type_name(self, type_: str | None, lang: str) -> str | None:
+        """A subject type's display name (@name), in the language asked."""
+        decl = self.program.types.get(type_) if type_ else None
+        return decl.notes.name(lang) if decl is not None else None
+
     def _subject_noun(self, pred: str, lang: str) -> str:
         """"the coupon", "该优惠券": the subject a reading is about, named by its type."""
-        t = self.types.get((pred, 0))
-        decl = self.program.types.get(t) if t else None
-        name = decl.notes.name(lang) if decl is not None else None
+        name = self.type_name(self.types.get((pred, 0)), lang)
         if not name:
             return "the store" if lang == "en" else "店铺"
         return f"the {name}" if lang == "en" else name
@@ -312,15 +315,15 @@ class _Resolver:
         self.facts = list(facts)
         self.as_of = as_of
         self.lang = language_of(msg.original)
-        self.loaded_types: dict[str, set[str]] = {}  # type -> loaded subject ids
         prog = model.program
-        for f in facts:
-            for i, a in enumerate(f.head.args):
-                t = model.types.get((f.head.pred, i))
-                if t and isinstance(a, Const):
-                    self.loaded_types.setdefault(t, set()).add(str(a.value))
+        self.loaded_types = loaded_subjects(model.types, facts)  # type -> loaded subject ids
+        # loaded subjects the message names, and whether it speaks of itself ("we", "我们")
+        self.named_loaded = {s for ids in self.loaded_types.values() for s in ids if _names(msg.text, s.lower())}
+        self.has_pronoun = any(p.kind == "PRON" for it in msg.items for p in it.pieces)
         self.exact_hits: dict[str, int] = {}  # reading -> length of its longest phrase in the message
-        for _, (n, keys) in model.exact_auto.iter(msg.text) if msg.text else ():
+        self.exact_spans: list[tuple[int, int, tuple[str, ...]]] = []  # where each such phrase is
+        for end, (n, keys) in model.exact_auto.iter(msg.text) if msg.text else ():
+            self.exact_spans.append((end - n + 1, end + 1, keys))
             for k in keys:
                 self.exact_hits[k] = max(self.exact_hits.get(k, 0), n)
         self.question_sentence = self._question_sentence()
@@ -402,14 +405,8 @@ class _Resolver:
         # a value word in the question that is a topic's own phrase is what is asked, not said:
         # "can brand acme link an existing enterprise?" states no onboarding method
         q_start, q_end = self.q_span
-        topical: set[int] = set()
-        question = self.msg.text[q_start:q_end]
-        for key, phrases in self.m.exact.items():
-            if key.startswith("pred:"):
-                for ph in phrases:
-                    if len(ph) > 3 and ph in question:
-                        for a, b in _occurrences(ph, question):
-                            topical |= set(range(q_start + a, q_start + b))
+        topical = {i for a, b, keys in self.exact_spans if q_start <= a and b <= q_end
+                   and any(k.startswith("pred:") for k in keys) for i in range(a, b)}
         for it in self.msg.items:
             if it.kind == "bare_value" and all(i in topical for i in range(it.start, it.pieces[-1].end)):
                 continue
@@ -566,8 +563,8 @@ class _Resolver:
         memo = self.__dict__.setdefault("_asks_memo", {})
         if type_ not in memo:
             loaded = self.loaded_types.get(type_ or "", set())
-            memo[type_] = any(_names(self.msg.text, s.lower()) for s in loaded) or bool(self._subject_ids()) or (
-                bool(loaded) and any(p.kind == "PRON" for it in self.msg.items for p in it.pieces))
+            memo[type_] = bool(loaded & self.named_loaded) or bool(self._subject_ids()) or (
+                bool(loaded) and self.has_pronoun)
         return memo[type_]
 
     # ---- the whole reading
@@ -620,7 +617,7 @@ class _Resolver:
         pred = self.m.pred_of(best[1])
         t = self.m.types.get((pred, 0)) if pred else None
         loaded = self.loaded_types.get(t or "", set())
-        if not best[1].startswith("pred:") or len(loaded) < 2 or any(_names(self.msg.text, x.lower()) for x in loaded):
+        if not best[1].startswith("pred:") or len(loaded) < 2 or loaded & self.named_loaded:
             return best
         for s, k in scored[1:]:
             if best[0] - s >= 2 * MARGIN:
@@ -718,8 +715,7 @@ class _Resolver:
         subjects: dict[str, str] = {}
         if key.startswith(("pred:", "inp:")):
             pred = key.partition(":")[2]
-            arity = self.m.program.preds[pred].arity
-            args: list[Term] = [Var("S")] + [Var(f"X{i}") for i in range(1, arity)]
+            args: list[Term] = list(self._pattern(pred).args)
         else:
             g = self.m.goals[key]
             pred, args = g.pred, list(g.args)
@@ -762,8 +758,7 @@ class _Resolver:
         if not key.startswith(("pred:", "inp:")) or self.cues & {"why", "if", "yes_no"}:
             return None  # "does the new threshold leave us unaffected?" asks about the subject
         pred = key.partition(":")[2]
-        about_self = bool(self._subject_ids()) or any(
-            _names(self.msg.text, s.lower()) for ss in self.loaded_types.values() for s in ss)
+        about_self = bool(self._subject_ids()) or bool(self.named_loaded)
         spans = [{"text": p.text, "as": _meaning(p)} for it in self.msg.items for p in it.pieces
                  if p.kind not in ("SEP", "COMMA", "ID")]
         zh = self.lang == "zh"
@@ -782,23 +777,23 @@ class _Resolver:
                 where = next((t for t in phrases if " " in t), phrases[0] if phrases else "") if not zh else ""
                 restate = (f"{name}的门槛是多少？" if zh else
                            f"what threshold do the rules set on {name}" + (f" to {where}" if where else "") + "?")
-                arity = self.m.program.preds[inputs[0]].arity
-                goal = Atom(inputs[0], tuple(Var("S" if i == 0 else f"X{i}") for i in range(arity)))
+                goal = self._pattern(inputs[0])
                 return Reading(self.msg.original, self.msg.text, self.lang, "threshold", goal, restate, scored[0][0],
                                spans=spans, unused=[w for _, w in self.msg.unknown],
                                corrections=self.msg.corrections, scope=scope)
         if self.cues & {"conditions", "who"} and key.startswith("pred:") \
-                and not about_self and not (self.cues & {"needed"} and self._pronoun_with_loaded()):
+                and not about_self and not (self.cues & {"needed"} and self.loaded_types and self.has_pronoun):
             phrase = next((t for lg, t in self.m.candidates[key].phrases if lg == self.lang), None) or pred
             restate = f"{phrase}需要满足哪些条件？" if zh else f"what are the conditions to {phrase}?"
-            arity = self.m.program.preds[pred].arity
-            goal = Atom(pred, tuple(Var("S" if i == 0 else f"X{i}") for i in range(arity)))
+            goal = self._pattern(pred)
             return Reading(self.msg.original, self.msg.text, self.lang, "conditions", goal, restate, scored[0][0],
                            spans=spans, unused=[w for _, w in self.msg.unknown], corrections=self.msg.corrections)
         return None
 
-    def _pronoun_with_loaded(self) -> bool:
-        return bool(self.loaded_types) and any(p.kind == "PRON" for it in self.msg.items for p in it.pieces)
+    def _pattern(self, pred: str) -> Atom:
+        """pred(S, X1, …): a question about one subject with every other place open."""
+        arity = self.m.program.preds[pred].arity
+        return Atom(pred, tuple(Var("S" if i == 0 else f"X{i}") for i in range(arity)))
 
     def _plain_statements(self) -> list[StatedFact]:
         out = []
@@ -864,7 +859,7 @@ class _Resolver:
 
     def _subject(self, type_: str, listy: bool, required: bool) -> tuple[str | None, str]:
         loaded = sorted(self.loaded_types.get(type_, ()))
-        named = [s for s in loaded if _names(self.msg.text, s.lower())]
+        named = [s for s in loaded if s in self.named_loaded]
         if named:
             return max(named, key=len), "named in the question"
         if listy:
@@ -879,7 +874,7 @@ class _Resolver:
         if len(loaded) > 1:
             if not required:
                 return None, ""
-            noun = self._type_name(type_)
+            noun = self.m.type_name(type_, self.lang) or type_
             caret = _caret(self.msg.text, 1)
             # a few names and a count, however many are loaded (a 50,000-store file is no message)
             names = ", ".join(loaded[:10]) + (f" … (+{len(loaded) - 10})" if len(loaded) > 10 else "")
@@ -925,12 +920,7 @@ class _Resolver:
 
     def _check_not_a_typo(self, name: str, loaded: list[str]) -> None:
         """An unknown subject one or two letters from a loaded one is a typo, not a new subject."""
-        from rapidfuzz import distance
-
-        if not re.fullmatch(r"[a-z][a-z0-9_\-]{3,}", name):
-            return  # ids like s1, and names in Chinese, are never near-misses of each other
-        limit = 1 if len(name) < 7 else 2
-        near = [s for s in loaded if distance.Levenshtein.distance(name, s.lower()) <= limit]
+        near = near_misses(name, loaded)
         if near:
             caret = _caret(self.msg.text, self.msg.text.find(name) + 1)
             if self.lang == "zh":
@@ -939,11 +929,6 @@ class _Resolver:
                 err = QueryError(f"nothing named {name} is loaded\n{caret}", hint=f"did you mean {near[0]}?")
             err.suggestions = [near[0]]  # type: ignore[attr-defined]
             raise err
-
-    def _type_name(self, type_: str) -> str:
-        decl = self.m.program.types.get(type_)
-        name = decl.notes.name(self.lang) if decl is not None else None
-        return name or type_
 
     # ---- facts stated in the message
     def _stated_facts(self, goal: Atom, subjects: dict[str, str], kind: str) -> list[StatedFact]:
@@ -1044,6 +1029,28 @@ class _Resolver:
             used.add(v.start)
             return Atom(pred, (Var("S"), Const(value)))
         return None
+
+
+def loaded_subjects(types: dict[tuple[str, int], str], facts: Sequence[Clause]) -> dict[str, set[str]]:
+    """Subject type -> the ids the facts state something of (by the inferred argument types)."""
+    out: dict[str, set[str]] = {}
+    for f in facts:
+        for i, a in enumerate(f.head.args):
+            t = types.get((f.head.pred, i))
+            if t and isinstance(a, Const):
+                out.setdefault(t, set()).add(str(a.value))
+    return out
+
+
+def near_misses(name: str, ids: Sequence[str] | set[str]) -> list[str]:
+    """Loaded ids one or two letters from ``name`` (a typo of a subject, not a new subject).
+    Ids like s1 and names in Chinese are never near-misses of each other."""
+    from rapidfuzz import distance
+
+    if not re.fullmatch(r"[a-z][a-z0-9_\-]{3,}", name):
+        return []
+    limit = 1 if len(name) < 7 else 2
+    return sorted(s for s in ids if distance.Levenshtein.distance(name, s.lower()) <= limit)
 
 
 def _occurrences(needle: str, text: str) -> list[tuple[int, int]]:

@@ -8,10 +8,9 @@ Nothing here is a hand-written answer: a new rule file is askable this way throu
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from grammar.model import Aggregate, Atom, Citation, Clause, Compare, Const, Neg, Value, Var
+from grammar.model import Aggregate, Atom, Citation, Clause, Compare, Const, Neg, Value, Var, literal_vars
 from kb.loader import Program
 
 _FLIP = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "=": "=", "!=": "!="}
@@ -114,7 +113,7 @@ def thresholds(program: Program, inputs: set[str], scope: set[str] | None = None
                     op, value = cmp.op, cmp.rhs.value
                 elif cmp.rhs == value_var and isinstance(cmp.lhs, Const):
                     op, value = _FLIP[cmp.op], cmp.lhs.value
-                elif value_var in (cmp.lhs, cmp.rhs) or _mentions(cmp, value_var):
+                elif value_var in literal_vars(cmp):
                     # a bound relative to another value (≤ 2× the category average): the rule in words
                     out.append(RuleItem(c.id, lit.pred, _doc(program, c.head.pred, lang), c.notes.sources))
                     continue
@@ -124,7 +123,3 @@ def thresholds(program: Program, inputs: set[str], scope: set[str] | None = None
                                     c.notes.sources, op=op, value=value, unit=unit))
     return out
 
-
-def _mentions(cmp: Compare, var: Var) -> bool:
-    """Whether a comparison uses the variable anywhere (inside an arithmetic expression too)."""
-    return var.name in re.findall(r"[A-Z_][A-Za-z0-9_]*", str(cmp))
