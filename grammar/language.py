@@ -43,6 +43,11 @@ CUES: dict[str, tuple[str, ...]] = {
                "too low"),
     "conditions": ("conditions", "requirements", "criteria", "prerequisites", "what does it take", "条件",
                    "要求", "准入条件", "准入要求", "资格要求", "标准"),
+    # "does that block us from …?", "会连累这家店吗": whether the situation stated breaks a condition
+    "affect": ("block", "blocks", "blocking", "stop us", "stops us", "affect", "affects", "hurt", "hurts", "break",
+               "breaks", "count against", "counts against", "disqualify", "disqualifies", "rule us out",
+               "hold us back", "keep us from", "prevent", "prevents", "影响", "连累", "拖累", "妨碍", "耽误", "过不了",
+               "卡住", "有影响"),
     "yes_no": ("can", "could", "may", "do", "does", "did", "will", "should", "must",
                "am", "ok", "okay", "allowed", "valid", "count",
                "吗", "么", "嘛", "能", "可以", "可不可以", "能不能", "能否", "可否", "是否", "是不是", "行不行", "行吗",

@@ -110,6 +110,19 @@ def chinese_numerals(text: str) -> str:
     return _NUM_RUN.sub(_numeral, text)
 
 
+# a numbered condition, however it is written, reads as the rule files name it: "第8条",
+# "第八个条件", "8th condition", "condition no. 8" -> 条件8 / condition 8
+_ZH_COND = re.compile(r"第(\d+)(?:个条件|项条件|条条件|条|项|个要求|点要求)")
+_EN_COND = (re.compile(r"\b(\d+)(?:st|nd|rd|th) (condition|requirement|criterion)\b"),
+            re.compile(r"\b(condition|requirement|criterion) (?:no\.? ?|number |# ?)(\d+)\b"))
+
+
+def condition_refs(text: str) -> str:
+    text = _ZH_COND.sub(r"条件\1", text)
+    text = _EN_COND[0].sub(lambda m: f"condition {m.group(1)}", text)
+    return _EN_COND[1].sub(lambda m: f"condition {m.group(2)}", text)
+
+
 def normalise(text: str, lower: bool = True) -> str:
     """The one normal form: NFKC, Simplified Chinese, lower case, single spaces, digits.
     ``lower=False`` keeps case, for quoted names ("Nike运动旗舰店")."""
@@ -118,7 +131,7 @@ def normalise(text: str, lower: bool = True) -> str:
     text = chinese_numerals(text)
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     text = re.sub(r"\s+", " ", text).strip()
-    return text.lower() if lower else text
+    return condition_refs(text.lower()) if lower else text
 
 
 def has_cjk(text: str) -> bool:

@@ -44,6 +44,12 @@ ACCEPT = 0.5  # the least score a reading needs
 MARGIN = 0.08  # how far the best reading must lead the next different one
 _OTHER_TYPE = 0.5  # a reading about a type no loaded fact is of (the facts say what the question is about)
 _ZH_MODALS = frozenset({"能", "可以", "能够", "可", "会", "要"})  # a modal alone asks no yes/no in Chinese
+DOC_SHARE = 0.6  # the share of document-specific words that makes a message one document's
+DOC_PENALTY = 0.1  # … and what a reading from another document loses
+AFFECT = 0.25  # "does that block us?": the weight of a condition's fit to the stated facts
+POLARITY = 0.05  # a list question and a listing reading agree in negation
+# verbs that negate what they govern ("which modes let us skip the contract"), for list polarity only
+_SKIP = re.compile(r"\b(?:skip|skipping|exempt|avoid|avoids|bypass)\b|无需|不必|免签|免于|可以免")
 _ONE_WORD = 0.7  # a one-word phrase covers a message of several content words only in part
 
 
@@ -92,6 +98,7 @@ class ReadingModel:
         self.program = program
         self.types = _infer_types(program)
         self.closure = _input_closure(program)
+        self.depends = _pred_closure(program)
         entries: list[Entry] = []
         self.value_words: dict[str, list[tuple[str, str]]] = {}  # "pred|symbol" -> [(lang, words)]
         for info in program.preds.values():
@@ -156,6 +163,10 @@ class ReadingModel:
             elif c.key.startswith("pred:"):  # a yes/no reading answers "who"/"where" only if its words ask it
                 self.wh[c.key] = frozenset(cues & {"where", "who"})
         self.candidates = {c.key: c for c in self.lexicon.candidates}
+        # readings asked mostly in the negative ("which types cannot be negotiated"): a list question
+        # agrees with one of them, or with its positive twin, by whether it negates
+        self.negative = frozenset(c.key for c in self.lexicon.candidates if c.phrases and 2 * sum(
+            any(sp.kind == "neg" for sp in self.lexicon.spans(normalise(t))) for _, t in c.phrases) > len(c.phrases))
         # the nouns that name a subject type ("活动" an open-card gift activity, "agency" a 京任务
         # agency): a reading about that type fits a message that uses the noun
         self.noun_types: dict[str, set[str]] = {}
@@ -191,6 +202,31 @@ class ReadingModel:
         for ph, keys in by_phrase.items():
             self.exact_auto.add_word(ph, (len(ph), tuple(sorted(keys))))
         self.exact_auto.make_automaton()
+        # the document of each reading, and the words only one document's readings use ("会员通",
+        # "integrated marketing"): a message's context names its document even where the question
+        # sentence shares its words with another one
+        def file_of(pred: str | None) -> str | None:
+            info = program.preds.get(pred or "")
+            pos = (info.clauses[0].pos if info and info.clauses else info.decl.pos if info and info.decl else None)
+            return pos.file if pos else None
+        self.doc_of = {c.key: (self.gap_files.get(c.key) if c.key.startswith("gap:") else file_of(self.pred_of(c.key)))
+                       for c in self.lexicon.candidates}
+        owners: dict[str, set[str]] = {}
+        for c in self.lexicon.candidates:
+            d = self.doc_of.get(c.key)
+            if d:
+                for f in self.all_feats[c.key]:
+                    owners.setdefault(f, set()).add(d)
+        self.doc_feats = {f: next(iter(ds)) for f, ds in owners.items() if len(ds) == 1}
+        # numbered conditions named by their number ("condition 8", "条件8"; the normal form of
+        # "第八条", "8th condition"): the rule files say which rule each number is
+        self.numbered: dict[str, set[str]] = {}
+        for c in self.lexicon.candidates:
+            if c.key.startswith("pred:"):
+                for _, w in c.words:
+                    w = normalise(w)
+                    if re.fullmatch(r"(?:condition |条件)\d+", w):
+                        self.numbered.setdefault(w, set()).add(c.key)
         self.index: dict[str, list[Candidate]] = {}
         for c in self.lexicon.candidates:
             for f in set().union(*c.feats, c.word_feats) if (c.feats or c.word_feats) else ():
@@ -276,14 +312,36 @@ def _infer_types(program: Program) -> dict[tuple[str, int], str]:
     return types
 
 
+def _body_atoms(lits) -> list[Atom]:
+    """The atoms of clause body literals, negated ones and those inside aggregates included."""
+    out: list[Atom] = []
+    for lit in lits:
+        inner = getattr(lit, "body", None)
+        if inner is not None and not isinstance(lit, Atom):
+            out += _body_atoms(inner)
+            continue
+        atom = getattr(lit, "atom", lit)
+        if isinstance(atom, Atom):
+            out.append(atom)
+    return out
+
+
 def _input_closure(program: Program) -> dict[str, frozenset[str]]:
     """Derived predicate -> every input it depends on (what its answer is about)."""
+    # a subject's domain (ks_subject(S) :- ks_onboarded(S, _). … one clause per input) says only that
+    # S is a store: depending on it is not depending on every input of a store
+    by_head: dict[str, list] = {}
+    for c in program.clauses:
+        by_head.setdefault(c.head.pred, []).append(c)
+    domains = {p for p, cs in by_head.items() if len(cs) >= 3 and all(
+        len(c.head.args) == 1 and len(c.body) == 1 and getattr(c.body[0], "pred", None) in program.inputs
+        for c in cs)}
     deps: dict[str, set[str]] = {}
     for c in program.clauses:
-        for lit in c.body:
-            atom = getattr(lit, "atom", lit)
-            if isinstance(atom, Atom):
-                deps.setdefault(c.head.pred, set()).add(atom.pred)
+        if c.head.pred in domains:
+            continue
+        for atom in _body_atoms(c.body):
+            deps.setdefault(c.head.pred, set()).add(atom.pred)
     out: dict[str, frozenset[str]] = {}
 
     def walk(p: str, seen: set[str]) -> set[str]:
@@ -300,6 +358,24 @@ def _input_closure(program: Program) -> dict[str, frozenset[str]]:
 
     for p in program.preds:
         out[p] = frozenset(walk(p, {p}))
+    return out
+
+
+def _pred_closure(program: Program) -> dict[str, frozenset[str]]:
+    """Derived predicate -> every predicate its clauses reach (its conditions at any depth)."""
+    direct: dict[str, set[str]] = {}
+    for c in program.clauses:
+        for atom in _body_atoms(c.body):
+            direct.setdefault(c.head.pred, set()).add(atom.pred)
+    out: dict[str, frozenset[str]] = {}
+    for p in direct:
+        seen, todo = set(), [p]
+        while todo:
+            for q in direct.get(todo.pop(), ()):
+                if q not in seen:
+                    seen.add(q)
+                    todo.append(q)
+        out[p] = frozenset(seen - {p})
     return out
 
 
@@ -476,8 +552,21 @@ class _Resolver:
         weighted = {f: idf.get(f, 1.0) * w for f, w in weight.items()}
         in_q = {f: idf.get(f, 1.0) for f, w in weight.items() if w == 1.0}
         in_context = {f: idf.get(f, 1.0) for f, w in weight.items() if w < 1.0}
+        # the document the message's own words point to (see ReadingModel.doc_feats)
+        mass: dict[str, float] = {}
+        for f in feats:
+            d = self.m.doc_feats.get(f)
+            if d:
+                mass[d] = mass.get(d, 0.0) + idf.get(f, 1.0) * weight[f]
+        lead = max(mass, key=lambda d: mass[d], default=None)
+        lead_share = mass[lead] / sum(mass.values()) if lead else 0.0
+        q_text = self.msg.text[q_start:q_end]
+        q_negated = any(p.kind == "NEG" for it in self.msg.items if it.sentence in self.q_sents for p in it.pieces) \
+            or bool(_SKIP.search(q_text))
+        numbered = {k for ref, keys in self.m.numbered.items()
+                    if re.search(rf"(?<!\d){re.escape(ref)}(?!\d)", q_text) for k in keys}
         scored = []
-        for key in touched:
+        for key in touched | numbered:
             best = 0.0
             for fs, total in self.m.phrase_totals[key]:
                 hit = fs & present
@@ -492,6 +581,10 @@ class _Resolver:
             s = 0.6 * best + 0.4 * min(explained, 1.0) + 0.02 * min(context, 5.0)
             if key in self.exact_hits:
                 s += 0.15  # one of its phrases, word for word
+            if listy and key.startswith("tpl:"):
+                s += POLARITY if (key in self.m.negative) == q_negated else -POLARITY
+            if key in numbered:
+                s += 0.5  # "第8条过不了吗": the condition named by its number, almost an id
             if "conditions" in self.cues and key.startswith("pred:"):
                 s += 0.1  # "what are the requirements for …": a rule's conditions, not a whole question
             pred = self.m.pred_of(key)
@@ -505,6 +598,8 @@ class _Resolver:
                     if hit:
                         precision, recall = hit / len(closure), hit / len(said)
                         s += 0.3 * (2 * precision * recall / (precision + recall))
+                        if "affect" in self.cues and key.startswith("pred:"):
+                            s += AFFECT * precision * recall  # "does that block us?": the condition it bears on
                 t = self.m.types.get((pred, 0))
                 if key.startswith(("pred:", "inp:")) and t and self.loaded_types and t not in self.loaded_types:
                     s -= _OTHER_TYPE
@@ -519,6 +614,8 @@ class _Resolver:
                 elif key.startswith("pred:"):
                     if listy and not (self.cues & {"yes_no", "which_subject", "conditions"}):
                         s -= 0.1  # "where …", "how long …" ask for a value, not a verdict ("which" may list subjects)
+                        if "which" in self.cues and t and t not in noun_types:
+                            s -= 0.1  # "which after-sale types …" lists no service orders
                     if self.cues & {"who", "where"} and not self.cues & {"yes_no"}:
                         # "who creates the 东券?" is not "is the activity valid?" but the rule whose
                         # words ask who ("who creates the coupon")
@@ -539,6 +636,9 @@ class _Resolver:
             wh = self.m.wh.get(key) if not key.startswith("pred:") else None
             if wh and not (wh & self.cues):
                 s -= 0.5 if key.startswith("gap:") else 0.2
+            d = self.m.doc_of.get(key)
+            if lead and d and d != lead and lead_share >= DOC_SHARE:
+                s -= DOC_PENALTY * lead_share
             scored.append((s, key))
         scored.sort(key=lambda x: (-x[0], x[1]))
         return scored
@@ -599,6 +699,21 @@ class _Resolver:
         # a rival defined by the best reading alone (may_apply_for(A, celebrity) :- celebrity_met(A))
         # gives the same answer: no tie
         close = [(s, k) for s, k in close if k == best[1] or not self._defines(k, best[1])]
+        if "affect" in self.cues and best[1].startswith("pred:"):
+            # "does that block us from 快分销?": the conditions of the rule named are rivals too
+            inner = self.m.depends.get(self.m.pred_of(best[1]) or "", frozenset())
+            close = close + [(s, k) for s, k in scored if k.startswith("pred:") and best[0] - s < 3 * MARGIN
+                             and self.m.pred_of(k) in inner and (s, k) not in close]
+        elif best[1].startswith("pred:"):
+            # "…，能开京东POP店吗": the rule the question names word for word, of which the best
+            # reading is a condition, is what is asked (its answer shows that condition too)
+            p = self.m.pred_of(best[1])
+            close = close + [(s, k) for s, k in scored if k.startswith("pred:") and best[0] - s < 2 * MARGIN
+                             and (s, k) not in close and self._exact_len(k) >= 5
+                             and p in self.m.depends.get(self.m.pred_of(k) or "", frozenset())]
+        nested = self._nested_choice(close)
+        if nested is not None:
+            close, best = [nested], nested
         if len({self.m.pred_of(k) or k for _, k in close}) > 1:
             # a near tie is settled by the phrase found word for word: the longest one, when
             # it contains every rival's ("what are the steps to join 快分销" over "join 快分销")
@@ -620,13 +735,38 @@ class _Resolver:
         if not best[1].startswith("pred:") or len(loaded) < 2 or loaded & self.named_loaded:
             return best
         for s, k in scored[1:]:
-            if best[0] - s >= 2 * MARGIN:
+            if best[0] - s >= 5 * MARGIN:
                 break
             p2 = self.m.pred_of(k)
             t2 = self.m.types.get((p2, 0)) if p2 and k.startswith("pred:") else None
-            if t2 and len(self.loaded_types.get(t2, set())) == 1:
+            # further off, only a rule over the best one ("有效场次10场，达标吗": the agency's threshold
+            # counts effective sessions)
+            if t2 and len(self.loaded_types.get(t2, set())) == 1 and (
+                    best[0] - s < 2 * MARGIN or pred in self.m.depends.get(p2 or "", frozenset())):
                 return (s, k)
         return best
+
+    def _nested_choice(self, close: list[tuple[float, str]]) -> tuple[float, str] | None:
+        """Close rivals that are one rule and its conditions (C6 inside "eligible") are one
+        question at different depths: the message's stated inputs say which depth it asks
+        about when it asks what they affect — the narrowest rule they all bear on; else the best."""
+        keys = [(s, k) for s, k in close if k.startswith("pred:")]
+        preds = {self.m.pred_of(k) for _, k in keys}
+        if len(keys) != len(close) or len(preds) < 2:
+            return None
+        chain = sorted(keys, key=lambda sk: len(self.m.depends.get(self.m.pred_of(sk[1]) or "", ())))
+        for (_, a), (_, b) in zip(chain, chain[1:]):
+            if self.m.pred_of(a) not in self.m.depends.get(self.m.pred_of(b) or "", frozenset()):
+                return None  # not one chain: a real choice between rules
+        said = self.mentioned_inputs()
+        if "affect" in self.cues and said:  # "does that block us?": the condition the stated facts bear on
+            for sk in chain:
+                if said <= self.m.closure.get(self.m.pred_of(sk[1]) or "", frozenset()):
+                    return sk
+        exact = [sk for sk in close if self._exact_len(sk[1])]
+        if len(exact) == 1:
+            return exact[0]  # "能开京东POP店吗" names the outer rule word for word
+        return close[0]  # the outer answer shows the inner condition and the inner is part of the outer
 
     def _defines(self, a: str, b: str) -> bool:
         """Whether one reading's predicate has a clause whose whole body is the other's."""

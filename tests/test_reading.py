@@ -121,3 +121,45 @@ def test_an_enum_value_near_a_stated_one_is_no_typo(base):
     facts = base.facts_from_text("jd_mc_access_mode(b1, mode3).")
     q = base.parse("?- jd_mc_mode_needs_contract(mode4).", facts)
     assert str(q.goal) == "jd_mc_mode_needs_contract(mode4)"
+
+
+@pytest.mark.parametrize("text, pred", [
+    # 004 numbers its eight conditions; however a user writes the number, it names the condition
+    ("我们的星级够第三个条件吗？", "ks_c3_experience_stars_ok"),
+    ("does our store pass the 7th condition for 快分销?", "ks_c7_negative_review_rate_ok"),
+    ("第5条我们过得了吗", "ks_c5_no_single_deduction_ge_40"),
+])
+def test_a_numbered_condition_is_read_however_it_is_written(base, text, pred):
+    facts = base.facts_from_text("ks_store_type(s1, enterprise).")
+    assert base.parse(text, facts, AS_OF).goal.pred == pred
+
+
+@pytest.mark.parametrize("text, facts, pred", [
+    # "does that block us?" asks whether the situation stated breaks the condition it bears on
+    # (D004-R15: one deduction of 40 points; D004-R17: a linked account's confirmed counterfeit sale)
+    ("Two years ago we lost 45 points in a single penalty. Will that stop us from joining kuaishou distribution?",
+     "ks_violation(v1, s1).\nks_points_deducted(v1, 45).\nks_violation_date(v1, 2024-11-01).",
+     "ks_c5_no_single_deduction_ge_40"),
+    ("我们同一个认证主体的另一个账号以前卖过假货，这个会影响我们开通快分销吗？",
+     "ks_linked_account(s1, acc2).", "ks_c8_linked_accounts_clean"),
+])
+def test_asking_what_a_stated_situation_affects_reads_the_condition_it_bears_on(base, text, facts, pred):
+    assert base.parse(text, base.facts_from_text(facts), AS_OF).goal.pred == pred
+
+
+def test_a_question_naming_the_whole_rule_is_not_narrowed_to_the_condition_its_facts_meet(base):
+    # "能开京东POP店吗" asks about opening the store (002), even though the message speaks of one material
+    q = base.parse("我们没有一般纳税人资格证书，能开京东POP店吗？", [], AS_OF)
+    assert q.goal.pred == "jd_pop_application_ready"
+
+
+@pytest.mark.parametrize("text, pred", [
+    # a list question agrees in negation with the list it asks for (002: the types the negotiation
+    # feature does not support; 000: the modes that need no contract)
+    ("which after-sale types can't use the negotiation feature?", "jd_pop_non_negotiable_after_sale_type"),
+    ("哪些售后类型可以用协商功能？", "jd_pop_negotiable_after_sale_type"),
+    ("which 会员通 modes are exempt from signing a contract?", "jd_mc_mode_no_contract"),
+    ("which 会员通 modes have to sign a contract?", "jd_mc_mode_needs_contract"),
+])
+def test_a_list_question_agrees_in_negation_with_its_reading(base, text, pred):
+    assert base.parse(text, [], AS_OF).goal.pred == pred
