@@ -335,6 +335,8 @@ def _input_closure(program: Program) -> dict[str, frozenset[str]]:
         by_head.setdefault(c.head.pred, []).append(c)
     domains = {p for p, cs in by_head.items() if len(cs) >= 3 and all(
         len(c.head.args) == 1 and len(c.body) == 1 and getattr(c.body[0], "pred", None) in program.inputs
+        and all(a == c.head.args[0] or (isinstance(a, Var) and a.name.startswith("_"))
+                for a in getattr(c.body[0], "args", ()))
         for c in cs)}
     deps: dict[str, set[str]] = {}
     for c in program.clauses:

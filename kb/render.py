@@ -384,7 +384,7 @@ def reading_json(a: Answer) -> dict[str, Any] | None:
 
 def headline(a: Answer, lang: str = "en") -> str:
     """The verdict, and what it would be under each alternative reading that changes it:
-    "NO under the reading taken — YES if 近1年 excludes the day one year back"."""
+    "YES under the reading taken — NO if 近1年 includes the day one year back"."""
     t = _L[lang if lang in _L else "en"]
     if not a.readings_differ:
         return t[a.answer]

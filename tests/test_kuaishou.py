@@ -82,7 +82,8 @@ def violation(date: str, kind: str = "counterfeit_sale", points: int = 5) -> str
 
 @pytest.mark.parametrize("date, expected", [
     ("2025-11-22", "yes"),  # a year and a day before: outside 近1年
-    ("2025-11-23", "no"),   # exactly one year before the as-of date: still inside (reading recorded)
+    ("2025-11-23", "yes"),  # exactly one year before the as-of date: the year ending today began the day after
+    ("2025-11-24", "no"),   # a year less a day: inside
     ("2026-11-23", "no"),   # the same day
 ])
 def test_serious_violation_in_the_past_year(ask, date, expected):
@@ -217,13 +218,14 @@ BOUNDARY = with_("ks_application_date(s, 2026-11-20).\n" + violation("2025-11-20
 
 
 def test_a_penalty_exactly_one_year_before_the_application_names_the_reading_and_the_other_answer(ask):
-    # "近1年內": read as [R - 1 year, R]; the register's (R - 1 year, R] would admit the store
+    # "近1年內": read as the year ending on R, (R - 1 year, R]; with both ends counted, [R - 1 year, R],
+    # the penalty would still block the store
     ans, data = ask("can store s join kuaishou distribution?", BOUNDARY)
-    assert ans.answer == "no"
-    assert [(d.key, d.answer) for d in ans.readings_differ] == [("past_year_excludes_start", "yes")]
-    assert data["headline"] == "NO under the reading taken — YES if 近1年 excludes the day one year back"
-    assert data["text"].splitlines()[1].startswith("Answer: NO under the reading taken — YES if 近1年")
-    assert any(r["clause"] == "ks.c4.serious_violation_in_window" and r["alternative"] == "past_year_excludes_start"
+    assert ans.answer == "yes"
+    assert [(d.key, d.answer) for d in ans.readings_differ] == [("past_year_includes_start", "no")]
+    assert data["headline"] == "YES under the reading taken — NO if 近1年 includes the day one year back"
+    assert "YES under the reading taken — NO if 近1年" in data["text"]
+    assert any(r["clause"] == "ks.c4.serious_violation_in_window" and r["alternative"] == "past_year_includes_start"
                for r in data["readings"])
 
 

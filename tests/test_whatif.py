@@ -60,7 +60,7 @@ def test_what_needed_for_a_failing_store_is_verified_and_the_result_checks_out(b
     assert ("set", "ks_experience_stars") in kinds  # 3.8 -> >= 4
     assert ("set", "ks_return_rate_30d") in kinds  # 9.5 -> <= 8
     assert ("set", "ks_store_type") in kinds  # personal -> enterprise
-    assert any(c.kind == "wait" and c.date == dt.date(2027, 3, 11) for c in plan.changes)  # 2026-03-10 + 1 year + 1 day
+    assert any(c.kind == "wait" and c.date == dt.date(2027, 3, 10) for c in plan.changes)  # 2026-03-10 + 1 year: outside (R - 1y, R]
     assert any(c.kind == "remove" and not c.controlled for c in plan.changes)  # the 40-point deduction has no window
     # re-check: the changed facts really give yes, and the independent checker accepts that proof
     from kb.whatif import Planner
@@ -82,8 +82,8 @@ def test_what_needed_names_the_waiting_day_for_a_violation(base):
         " ks_violation_date(v, 2025-12-03). ks_points_deducted(v, 5).")
     ans = base.ask("what does s need to join kuaishou distribution?", facts=facts, as_of=AS_OF)
     [change] = ans.needed.changes
-    # "近1年" includes the day exactly one year back: the 2025-12-03 record counts through 2026-12-03
-    assert change.kind == "wait" and change.date == dt.date(2026, 12, 4)
+    # "近1年" is the year ending on the reference date: the 2025-12-03 record counts through 2026-12-02
+    assert change.kind == "wait" and change.date == dt.date(2026, 12, 3)
     assert ans.needed.verified
 
 
