@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from grammar.errors import QueryError
-from grammar.language import FRAME_PATTERNS, NOUNS
+from grammar.language import FRAME_PATTERNS, NOUNS, ZH_STOP
 from grammar.lexicon import Candidate, Entry, Lexicon, features
 from grammar.message import Item, Message, Piece, read_message
 from grammar.model import Atom, Clause, Const, Term, Value, Var, format_value
@@ -312,6 +312,18 @@ def _infer_types(program: Program) -> dict[tuple[str, int], str]:
     return types
 
 
+def _filler_positions(text: str) -> set[int]:
+    """Positions inside the Chinese filler words of two or more characters (现在, 再加, 一共 …)."""
+    out: set[int] = set()
+    for w in ZH_STOP:
+        if len(w) >= 2:
+            start = text.find(w)
+            while start >= 0:
+                out.update(range(start, start + len(w)))
+                start = text.find(w, start + 1)
+    return out
+
+
 def _body_atoms(lits) -> list[Atom]:
     """The atoms of clause body literals, negated ones and those inside aggregates included."""
     out: list[Atom] = []
@@ -532,11 +544,15 @@ class _Resolver:
         names = at(("NOUN", "PRON"))  # "活动a1有效吗": the noun names no rule
         glue = at(("CUE", "NEG", "COP"))  # "为什么无效": "为什" is no unknown word, "无效" is known
 
+        filler = _filler_positions(self.msg.text)
+
         def counts(f: str, pos: int) -> bool:
             if weight[f] < 1.0 or f in loaded_ids or pos in names:
                 return False
             if pos in glue and pos + len(f) - 1 in glue:
                 return False  # "为什" inside "为什么": a question word, known or not
+            if f not in idf and (pos in filler or pos + len(f) - 1 in filler):
+                return False  # "在想" of "现在想再加": half of a filler word is no unknown word
             return f in idf or (self._content(f) and pos not in glue and pos + len(f) - 1 not in glue)
 
         # an unknown Chinese bigram is a fraction of a word ("现在想再加" makes three), so it weighs less
