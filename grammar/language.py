@@ -118,7 +118,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "#kuaishou": ("kuaishou", "ks", "快手"),
     "#distribution": ("distribution", "快分销", "分销", "kfx", "kuaifenxiao"),
     "#jd": ("jd", "jd.com", "jingdong", "京东"),
-    "#procurement": ("采销", "caixiao", "procurement", "buyer", "category buyer", "category manager"),
+    "#procurement": ("采销", "caixiao", "procurement", "buyer", "category buyer", "category manager", "采购"),
     "#membership_connect": ("会员通", "member connect", "membership connect", "member conect"),
     "#open_card_gift": ("开卡有礼", "open card gift", "open-card gift", "开卡礼", "opencard gift", "开卡礼包"),
     "#jd_task": ("京任务", "jd task", "jingrenwu"),
