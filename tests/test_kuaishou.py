@@ -229,6 +229,18 @@ def test_a_penalty_exactly_one_year_before_the_application_names_the_reading_and
                for r in data["readings"])
 
 
+def test_an_individual_business_outside_a_categorys_parenthesis_names_the_examples_reading(ask):
+    # "珠寶/掛鐘(金銀飾、玉石、寶石)": read as a limit, medical beauty is outside jewellery's list and the
+    # store fails condition 2; read as examples, the whole category is open and it passes
+    facts = with_("ks_subcategory(s, medical_beauty).\nks_category_requirements_met(s, true).\n",
+                  ks_store_type="ks_store_type(s, individual_business).",
+                  ks_main_category="ks_main_category(s, jewelry_watches).")
+    ans, data = ask("can store s join kuaishou distribution?", facts)
+    assert ans.answer == "no"
+    assert [(d.key, d.answer) for d in ans.readings_differ] == [("category_limits_illustrative", "yes")]
+    assert data["headline"].startswith("NO under the reading taken — YES if the parentheses of a category give")
+
+
 def test_a_day_later_both_readings_agree(ask):
     ans, data = ask("can store s join kuaishou distribution?",
                     with_("ks_application_date(s, 2026-11-20).\n" + violation("2025-11-21")))

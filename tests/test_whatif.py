@@ -60,7 +60,8 @@ def test_what_needed_for_a_failing_store_is_verified_and_the_result_checks_out(b
     assert ("set", "ks_experience_stars") in kinds  # 3.8 -> >= 4
     assert ("set", "ks_return_rate_30d") in kinds  # 9.5 -> <= 8
     assert ("set", "ks_store_type") in kinds  # personal -> enterprise
-    assert any(c.kind == "wait" and c.date == dt.date(2027, 3, 10) for c in plan.changes)  # 2026-03-10 + 1 year: outside (R - 1y, R]
+    # 2026-03-10 + 1 year: on that day the record is outside (R - 1 year, R]
+    assert any(c.kind == "wait" and c.date == dt.date(2027, 3, 10) for c in plan.changes)
     assert any(c.kind == "remove" and not c.controlled for c in plan.changes)  # the 40-point deduction has no window
     # re-check: the changed facts really give yes, and the independent checker accepts that proof
     from kb.whatif import Planner
