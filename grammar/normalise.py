@@ -123,6 +123,7 @@ def condition_refs(text: str) -> str:
     return _EN_COND[1].sub(lambda m: f"condition {m.group(2)}", text)
 
 
+@lru_cache(maxsize=65536)  # the lexicon normalises the same phrases for every model it builds
 def normalise(text: str, lower: bool = True) -> str:
     """The one normal form: NFKC, Simplified Chinese, lower case, single spaces, digits.
     ``lower=False`` keeps case, for quoted names ("Nike运动旗舰店")."""

@@ -229,9 +229,15 @@ class KnowledgeBase:
                 or ans.answer not in ("yes", "no", "unknown"):
             return []
         reach = self.engine.closure(q.goal.pred)
+        # the clauses this answer's proof or why-not went through: an alternative whose clauses
+        # it never met cannot change it (a "yes" needs every premise, a "no" fails only where
+        # its why-not says, and a negation shows the clauses it found no instance of)
+        met = set(clauses_used(ans.proof, (), ans.why_not, ans.unknown_because))
         out = []
         for key, label in p.alternatives.items():
             if not (p.alternative_preds(key) & reach):
+                continue
+            if not any(c.id in met for c in p.clauses if key in c.notes.primary):
                 continue
             other = self.under(key)._evaluate(Question(q.kind, q.goal, q.lang, q.text), facts, as_of).answer
             if other != ans.answer:
