@@ -179,7 +179,8 @@ class Lexicon:
         vocab = {w for e in self.entries for w in _WORD.findall(e.text)}
         vocab |= {w for c in self.candidates for _, t in (*c.phrases, *c.words) for w in _WORD.findall(normalise(t))}
         vocab |= {w for forms in SYNONYMS.values() for f in forms for w in _WORD.findall(f)}
-        self.vocabulary = frozenset(w for w in vocab if len(w) >= 3)
+        # two letters are a word when a rule file uses them ("VC account", "QC report", "ID card")
+        self.vocabulary = frozenset(w for w in vocab if len(w) >= 2)
 
     def spans(self, text: str) -> list[Span]:
         """Every lexicon span of a normalised text (overlapping ones included)."""

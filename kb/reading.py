@@ -523,6 +523,8 @@ class _Resolver:
         feats = features(self.msg.text)
         q_start, q_end = self.q_span
         weight = {f: (1.0 if q_start <= pos < q_end else 0.55) for f, pos in feats.items()}
+        if not any(w == 1.0 for w in weight.values()):
+            weight = dict.fromkeys(feats, 1.0)  # "… didn't go through. What do we do now?": the context is the topic
         idf = self.m.lexicon.idf
         touched: set[str] = set()
         for f in feats:

@@ -163,3 +163,20 @@ def test_a_question_naming_the_whole_rule_is_not_narrowed_to_the_condition_its_f
 ])
 def test_a_list_question_agrees_in_negation_with_its_reading(base, text, pred):
     assert base.parse(text, [], AS_OF).goal.pred == pred
+
+
+def test_a_question_sentence_with_no_content_of_its_own_takes_its_topic_from_the_context(base):
+    # "What now?" says nothing by itself; the sentence before it names 快分销 and the refusal, so the
+    # question is about store s1's 快分销 application (what it needs, or that it must apply again)
+    facts = base.facts_from_text("ks_store_type(s1, enterprise).")
+    q = base.parse("Our kuaishou distribution application was refused last week. What now?", facts, AS_OF)
+    assert q.goal.pred in ("ks_must_reapply", "ks_distribution_eligible") and str(q.goal.args[0]) == "s1"
+    assert q.kind != "yes_no"
+
+
+def test_is_that_a_problem_reads_the_rule_the_stated_facts_bear_on(base):
+    # 001: the VC account that recharged the beans must be the one linked in the merchant backend
+    facts = base.facts_from_text('jd_store_kind(s1, self_operated).\njd_ocg_store_supplier(s1, sup1).\n'
+                                 'jd_ocg_beans_recharged_via(sup1, "va").\njd_ocg_linked_vc_account(s1, "vb").')
+    q = base.parse("供应商用va这个VC账号充的京豆，采销在商家后台关联的是vb，会不会有问题？", facts, AS_OF)
+    assert q.goal.pred == "jd_ocg_vc_link_ok"
