@@ -56,7 +56,7 @@ def index_html() -> str:
 <style>{_static("page.css")}</style></head>
 <body>
 <header><h1>Guize 规则</h1><p>Paste or upload a subject's facts, ask in English or Chinese, and see the
-answer with its proof. <a href="/docs">API</a> · <a href="/openapi.json">OpenAPI</a></p></header>
+answer with its proof. API: <a href="/openapi.json">OpenAPI</a></p></header>
 <form id="ask-form" autocomplete="off">
   <label for="example">Start from an example</label>
   <select id="example"><option value="">—</option>{examples}</select>

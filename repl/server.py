@@ -198,7 +198,8 @@ def create_app(settings: Settings | None = None, pool: EnginePool | None = None)
         if pool is None:
             state["pool"].close()
 
-    app = FastAPI(title="Guize", version=API_VERSION, lifespan=lifespan,
+    # no /docs or /redoc: their pages load scripts from a CDN, and the server must work offline
+    app = FastAPI(title="Guize", version=API_VERSION, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Chinese e-commerce platform rules answered with proofs. Every answer is a "
                               "`guize.answer/1` object; every error an RFC 9457 problem.")
 

@@ -214,6 +214,25 @@ def test_parallel_answers_equal_sequential_ones(client):
 
 # ---------------------------------------------------------------------------------------- the page
 
+def test_the_page_needs_no_network(client):
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<form id="ask-form"' in page.text and "ks_bolt_failing.dl" in page.text  # the examples to start from
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page.text)  # no script, style or font from elsewhere
+    assert client.get("/docs").status_code == 404  # its scripts would come from a CDN
+
+
+def test_kb_why_writes_the_same_picture(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "repl", "why", "--format", "svg", "--as-of", AS_OF, "--facts",
+                        "facts/examples/ks_bolt_failing.dl", "ks_distribution_eligible(bolt)"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("<svg ") and 'aria-label="ks_distribution_eligible(bolt): no"' in r.stdout
+    assert re.search(r'<g class="node fail"[^>]*>.*?3\.8 &gt;= 4', r.stdout)
+
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
