@@ -148,7 +148,7 @@ class _BodyLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            return await self._refuse(scope, send)
+            return await self._refuse(scope, receive, send, 0)
         chunks, size, more = [], 0, True
         while more:
             message = await receive()
@@ -157,8 +157,10 @@ class _BodyLimit:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             more = message.get("more_body", False)
+            if size > self.limit and more:
+                return await self._refuse(scope, receive, send, size)
             if size > self.limit:
-                return await self._refuse(scope, send)
+                return await self._refuse(scope, None, send, size)
         body = b"".join(chunks)
         sent = False
 
@@ -171,7 +173,14 @@ class _BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope, send) -> None:
+    async def _refuse(self, scope, receive, send, read: int) -> None:
+        # read (and drop) what the client is still sending, up to a bound, so that it sees the
+        # answer rather than a connection reset in the middle of its upload
+        while receive is not None and read < 8 * self.limit:
+            message = await receive()
+            read += len(message.get("body", b""))
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
         p = Problem(413, "too-large", "Request body too large", f"the body is over the limit of {self.limit} bytes")
         data = json.dumps(p.body(scope.get("path", ""))).encode()
         await send({"type": "http.response.start", "status": 413,
