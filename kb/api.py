@@ -216,7 +216,7 @@ class KnowledgeBase:
         if not isinstance(records, Sequence) or isinstance(records, (str, bytes)):
             raise LoadErrors([LoadError("records must be a list of {\"pred\": ..., \"args\": [...]} objects",
                                         Pos(file, 1, 1))])
-        rows = []
+        rows: list[tuple[str, Any, Any, Pos, str | None]] = []
         for i, r in enumerate(records):
             if not isinstance(r, Mapping) or set(r) - {"pred", "args"}:
                 extra = sorted(set(r) - {"pred", "args"}) if isinstance(r, Mapping) else []
@@ -233,7 +233,7 @@ class KnowledgeBase:
         ``facts_from_records``; errors name the input and row (``ks_experience_stars[0]``)."""
         if not isinstance(facts, Mapping):
             raise LoadErrors([LoadError("facts must be a mapping from input name to rows", Pos(file, 1, 1))])
-        rows = []
+        rows: list[tuple[str, Any, Any, Pos, str | None]] = []
         n = 0
         for pred, value in facts.items():
             single = isinstance(value, Sequence) and not isinstance(value, str) and value \

@@ -81,7 +81,7 @@ def _units(ch: str) -> int:
 
 
 def _clip(text: str, limit: int = MAX_UNITS) -> str:
-    n, out = 0, []
+    n, out = 0, []  # type: tuple[int, list[str]]
     for ch in text:
         n += _units(ch)
         if n > limit:
@@ -127,8 +127,12 @@ class _Builder:
 
     def alternative(self, alt: Alternative, depth: int) -> _Box:
         kind = "missing" if alt.unknown else "clause-failed"
-        b = self.box(kind, [str(alt.head), f"{self.t['rule']} {alt.clause}"], alt.cites[0] if alt.cites else None)
+        cite = alt.cites[0] if alt.cites else None
+        b = self.box(kind, [str(alt.head), f"{self.t['rule']} {alt.clause}"], cite)
         self.add(b, alt.failures, self.failure, depth + 1)
+        for child in b.children:  # a failing condition links to the sentence of its clause
+            if child.cite is None and child.kind in ("fail", "missing"):
+                child.cite = cite
         return b
 
     def failure(self, f: Failure, depth: int) -> _Box:
@@ -273,12 +277,13 @@ def proof_svg(answer: Answer, program: Program, lang: str | None = None,
             body = f"<a href={quoteattr(link(x.cite))}>{body}</a>"
         out.append(body)
     if cites:
-        y = height + 2 * m + 14
-        out.append(f'<g class="legend"><text x="{m}" y="{y:.0f}" class="n">{escape(b.t["sources"])}</text>')
-        for c in cites:
-            y += 18
-            out.append(f'<text id="q-{quote_anchor(c)}" x="{m}" y="{y:.0f}"><tspan class="n">[{number[c]}]</tspan> '
-                       f"{escape(_clip(f'{c.file}: {strip_ruby(c.quote)}', int(total_w / 7) - 6))}</text>")
+        ly = height + 2 * m + 14
+        out.append(f'<g class="legend"><text x="{m}" y="{ly:.0f}" class="n">{escape(b.t["sources"])}</text>')
+        for cite in cites:
+            ly += 18
+            text = _clip(f"{cite.file}: {strip_ruby(cite.quote)}", int(total_w / 7) - 6)
+            out.append(f'<text id="q-{quote_anchor(cite)}" x="{m}" y="{ly:.0f}"><tspan class="n">[{number[cite]}]'
+                       f"</tspan> {escape(text)}</text>")
         out.append("</g>")
     out.append("</svg>")
     return "\n".join(out) + "\n"

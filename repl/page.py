@@ -76,6 +76,7 @@ answer with its proof. API: <a href="/openapi.json">OpenAPI</a></p></header>
   </div>
 </form>
 <div id="error" class="error" role="alert" hidden></div>
+<div id="head"></div>
 <aside id="whatif"></aside>
 <main id="result"></main>
 <script>{_static("page.js")}</script>
@@ -103,8 +104,8 @@ def _detail(f: Failure, t: dict[str, str]) -> str:
         return f"{t['missing']}: {lit}"
     if f.kind == "mismatch":
         return f"{lit}: {t['stated']} " + "; ".join(str(o) for o in f.observed)
-    if f.kind == "holds":
-        return f"{t['holds']}: {getattr(lit, 'atom', lit)}"
+    if f.kind == "holds":  # the proved atom, ground (the clause's literal may hold a variable)
+        return f"{t['holds']}: {f.proof.goal if f.proof is not None else getattr(lit, 'atom', lit)}"
     if f.kind == "none_stated":
         return f"{lit}: {t['none']}"
     if f.kind == "not_listed":
@@ -173,6 +174,12 @@ def _cites(ans: Answer) -> list[Cite]:
 
 def result_html(ans: Answer, program: Program, lang: str | None = None) -> str:
     """The answer as page sections: headline and reasons, tree, graph, sources."""
+    return "\n".join(result_parts(ans, program, lang))
+
+
+def result_parts(ans: Answer, program: Program, lang: str | None = None) -> tuple[str, str]:
+    """The headline section (verdict, reasons, what would change it) and the rest (tree, graph,
+    sources): the page shows the what-if fields between the two."""
     lang = lang or ans.lang
     t = _t(lang)
     ex = output.explain(ans, program, lang)
@@ -193,6 +200,7 @@ def result_html(ans: Answer, program: Program, lang: str | None = None) -> str:
                    + "".join(f"<li>{html.escape(describe(c, program, lang))}</li>" for c in ans.needed.changes)
                    + "</ul>")
     out.append("</section>")
+    head, out = "\n".join(out), []
     out.append(f'<section class="tree"><h2>{t["tree"]}</h2>')
     for sec in ex.sections:
         if sec.title:
@@ -205,7 +213,7 @@ def result_html(ans: Answer, program: Program, lang: str | None = None) -> str:
     cites = _cites(ans)
     if cites:
         out.append(f'<section class="sources"><h2>{t["sources"]}</h2>{sources_html(program, cites, lang)}</section>')
-    return "\n".join(out)
+    return head, "\n".join(out)
 
 
 # ---------------------------------------------------------------------------------------- what-if

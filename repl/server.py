@@ -23,6 +23,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
 
 from grammar.errors import EvaluationError, KbError, LoadErrors, QueryError
 from grammar.normalise import MAX_QUESTION
@@ -140,7 +141,7 @@ def _facts(base: KnowledgeBase, text: str | None, records: list | None, label: s
 class _BodyLimit:
     """Refuse a request body over ``limit`` bytes with 413 before the app reads it."""
 
-    def __init__(self, app, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
 
     async def __call__(self, scope, receive, send) -> None:
@@ -189,8 +190,9 @@ class _BodyLimit:
         await send({"type": "http.response.body", "body": data})
 
 
-def create_app(settings: Settings | None = None, pool: EnginePool | None = None) -> FastAPI:
-    """The ASGI app. Its engine pool starts with the app (one engine per thread, warmed)."""
+def create_app(settings: Settings | None = None, pool: EnginePool | None = None) -> ASGIApp:
+    """The ASGI app (the FastAPI app behind the body-size limit). Its engine pool starts with
+    the app (one engine per thread, warmed), unless one is given."""
     settings = settings or Settings.from_env()
     state: dict[str, EnginePool] = {}
 
@@ -202,7 +204,7 @@ def create_app(settings: Settings | None = None, pool: EnginePool | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        state["pool"] = pool or await asyncio.to_thread(EnginePool, None, settings.threads, warm)
+        state["pool"] = pool if pool is not None else await asyncio.to_thread(EnginePool, None, settings.threads, warm)
         yield
         if pool is None:
             state["pool"].close()
@@ -256,7 +258,7 @@ def create_app(settings: Settings | None = None, pool: EnginePool | None = None)
                   "description": "a guize.answer/1 object"}
     problem_ref = {"content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
                    "description": "an RFC 9457 problem"}
-    errors = {400: problem_ref, 408: problem_ref, 413: problem_ref, 422: problem_ref}
+    errors: dict[int | str, dict[str, Any]] = {400: problem_ref, 408: problem_ref, 413: problem_ref, 422: problem_ref}
 
     # ---- questions
     @app.post("/v1/ask", response_class=JSONResponse, responses={200: answer_ref, **errors},
@@ -344,8 +346,8 @@ def create_app(settings: Settings | None = None, pool: EnginePool | None = None)
                 ans = base.what_if(text, facts, changes, as_of=body.as_of, lang=body.lang)
             else:
                 ans = base.ask(text, facts=facts, as_of=body.as_of, lang=body.lang)
-            return {"answer": answer_json(ans, base.program, body.lang),
-                    "html": page.result_html(ans, base.program, body.lang),
+            head, rest = page.result_parts(ans, base.program, body.lang)
+            return {"answer": answer_json(ans, base.program, body.lang), "head": head, "html": rest,
                     "whatif": page.whatif_html(ans, facts, base.program)}
 
         return await answered(work)()
@@ -360,7 +362,7 @@ def create_app(settings: Settings | None = None, pool: EnginePool | None = None)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    return _BodyLimit(app, settings.max_body)  # type: ignore[return-value]
+    return _BodyLimit(app, settings.max_body)
 
 
 def _what_if(base: KnowledgeBase, body: WhatIfRequest, text: str, limit: int) -> dict[str, Any]:
@@ -388,7 +390,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
-def app_factory():
+def app_factory() -> ASGIApp:
     """For uvicorn's worker processes (``--workers N``): the settings come from the environment."""
     return create_app(Settings.from_env())
 

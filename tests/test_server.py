@@ -180,6 +180,18 @@ def test_a_request_over_the_time_limit_is_408():
         assert c.get("/v1/health").json()["status"] == "ok"
 
 
+def test_worker_processes_answer_alike(client):
+    """--workers 2: two processes (settings passed through the environment), the same answers."""
+    body = {"question": ELIGIBLE, "facts": BOLT, "as_of": AS_OF}
+    expected = client.post("/v1/ask", json=body).json()
+    with running_server("--workers", "2", "--threads", "1", "--timeout", "30") as u, \
+            httpx.Client(base_url=u, timeout=60) as c:
+        assert c.get("/v1/health").json()["limits"]["timeout_s"] == 30
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(lambda _: c.post("/v1/ask", json=body).json(), range(8)))
+    assert got == [expected] * 8
+
+
 # ---------------------------------------------------------------------------------------- under load
 
 def _mixed() -> list[tuple[str, dict]]:
@@ -260,6 +272,14 @@ def _browser():
     return opts, Service(DRIVER)
 
 
+def _full_page_screenshot(driver, path: Path) -> None:
+    """The whole page, not only the window: the window is made as tall as the page first."""
+    height = driver.execute_script("return document.documentElement.scrollHeight;")
+    driver.set_window_size(1400, min(int(height) + 100, 12000))
+    driver.save_screenshot(str(path))
+    driver.set_window_size(1400, 1800)
+
+
 def test_explanation_page_in_headless_chromium(url, tmp_path):
     opts, service = _browser()
     from selenium import webdriver
@@ -293,7 +313,10 @@ def test_explanation_page_in_headless_chromium(url, tmp_path):
         assert driver.find_elements(By.ID, anchor)
         assert driver.find_elements(By.CSS_SELECTOR, "pre.source mark.cited")
         assert driver.find_elements(By.CSS_SELECTOR, "section.tree details")
-        driver.save_screenshot(str(artifacts / "explanation-page.png"))
+        driver.execute_script("arguments[0].scrollIntoView();", svg)
+        assert driver.execute_script("const r = arguments[0].getBoundingClientRect();"
+                                     "return r.top < window.innerHeight && r.bottom > 0;", svg)  # on screen
+        _full_page_screenshot(driver, artifacts / "explanation-page.png")
         # what-if: set the stars to 4.5; the page re-asks and C3 no longer fails
         row = driver.find_element(By.CSS_SELECTOR, "#whatif .wi[data-pred='ks_experience_stars']")
         box = row.find_element(By.CSS_SELECTOR, "input[type=number]")
@@ -301,7 +324,7 @@ def test_explanation_page_in_headless_chromium(url, tmp_path):
         before = wait.until(ec.visibility_of_element_located((By.ID, "before")))
         assert "ks_experience_stars(bolt, 4.5)" in before.text and "NO" in before.text
         assert not re.search(r"3\.8.*>= 4", driver.find_element(By.ID, "reasons").text)
-        driver.save_screenshot(str(artifacts / "explanation-page-what-if.png"))
+        _full_page_screenshot(driver, artifacts / "explanation-page-what-if.png")
     finally:
         driver.quit()
     assert (artifacts / "explanation-page.png").stat().st_size > 10_000

@@ -29,6 +29,7 @@
     const data = await r.json();
     if (!r.ok) { showError(data); return null; }
     $("error").hidden = true;
+    $("head").innerHTML = data.head;
     $("result").innerHTML = data.html;
     return data;
   }
