@@ -140,6 +140,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _err("--workers, --threads, --timeout, --max-body and --max-facts must be above 0")
         return 2
     settings = Settings(threads=args.threads, timeout=args.timeout, max_body=args.max_body, max_facts=args.max_facts)
+    where = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
+    print(f"kb serve: {where}/ (the explanation page), {where}/openapi.json; "
+          f"{args.workers} process(es) x {args.threads} engine(s); Ctrl-C stops", file=sys.stderr, flush=True)
     return serve(args.host, args.port, args.workers, settings)
 
 

@@ -241,6 +241,18 @@ def test_the_page_needs_no_network(client):
     assert client.get("/docs").status_code == 404  # its scripts would come from a CDN
 
 
+def test_the_page_escapes_what_the_facts_say(client):
+    facts = BOLT.replace('"bolt_old_shop"', '"<script>alert(1)</script>"')  # a string the rules read (C8)
+    r = client.post("/page/explain", json={"question": ELIGIBLE + " <img src=x onerror=alert(2)>", "facts": facts,
+                                           "as_of": AS_OF})
+    assert r.status_code == 200, r.text
+    page = r.json()
+    parts = page["head"] + page["html"] + page["whatif"]
+    assert "<script>" not in parts and "<img" not in parts
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page["head"]
+    assert page["answer"]["answer"] == "no" and 'id="verdict"' in page["head"]
+
+
 def test_kb_why_writes_the_same_picture(tmp_path):
     import subprocess
     import sys
