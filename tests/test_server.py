@@ -122,7 +122,6 @@ def test_openapi_documents_the_routes_and_the_answer(client):
     spec = client.get("/openapi.json").json()
     assert {"/v1/ask", "/v1/what-if", "/v1/what-needed", "/v1/vocab", "/v1/rules/{clause_id}",
             "/v1/sources/{doc}", "/v1/health"} <= set(spec["paths"])
-    assert "/v1/screen" not in spec["paths"]  # screening is not on this branch
     answer = spec["components"]["schemas"]["GuizeAnswer"]
     ok = spec["paths"]["/v1/ask"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/GuizeAnswer"}
@@ -166,6 +165,9 @@ def test_limits_refuse_and_the_server_keeps_serving(client):
     many = [{"pred": "ks_experience_stars", "args": [f"s{i}", 4]} for i in range(20_001)]
     assert _problem(client.post("/v1/ask", json={"goal": "ks_c3_experience_stars_ok(s1)", "records": many}),
                     413)["detail"].startswith("20001 records")
+    lines = "".join(f"ks_experience_stars(s{i}, 4).\n" for i in range(20_001))  # under the body limit
+    assert _problem(client.post("/v1/ask", json={"goal": "ks_c3_experience_stars_ok(s1)", "facts": lines}),
+                    413)["detail"] == "20001 facts; at most 20000 per request"
     long = _problem(client.post("/v1/ask", json={"question": "x" * 2001}), 422)
     assert long["errors"][0]["field"] == "body.question"
     assert client.get("/v1/health").json()["status"] == "ok"
