@@ -192,6 +192,13 @@ def result_parts(ans: Answer, program: Program, lang: str | None = None) -> tupl
         out.append(f'<p id="before" class="before">{t["whatif"]}: {html.escape(added)}'
                    f" — {t['before']}: {html.escape(ans.before.upper())}</p>")
     why = reasons(ans, program, lang)
+    items = [", ".join(f"{k} = {format_value(v)}" for k, v in b.items()) for b in ans.bindings]
+    items += [f"{i.text} [{i.clause}]" for i in ans.rule]
+    if ans.topic:
+        items.append(("未覆盖：" if lang == "zh" else "Not covered: ") + ans.topic)
+    if items:
+        out.append('<ul id="values" class="values">' + "".join(f"<li>{html.escape(x)}</li>" for x in items[:50])
+                   + (f"<li>… {len(items) - 50}</li>" if len(items) > 50 else "") + "</ul>")
     if why:
         out.append(f'<h2>{t["reasons"]}</h2><ul id="reasons" class="reasons">'
                    + "".join(f"<li>{html.escape(x)}</li>" for x in why) + "</ul>")

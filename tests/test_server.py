@@ -255,6 +255,13 @@ def test_the_page_escapes_what_the_facts_say(client):
     assert page["answer"]["answer"] == "no" and 'id="verdict"' in page["head"]
 
 
+def test_the_page_lists_values_and_conditions(client):
+    modes = client.post("/page/explain", json={"question": "which 会员通 modes need a contract?"}).json()
+    assert modes["answer"]["answer"] == "list" and "M = mode3" in modes["head"] and "M = mode4" in modes["head"]
+    rule = client.post("/page/explain", json={"question": "快分销需要满足哪些条件？"}).json()
+    assert "[ks.c3.experience_stars]" in rule["head"] and "条件3" in rule["head"]
+
+
 def test_kb_why_writes_the_same_picture(tmp_path):
     import subprocess
     import sys
