@@ -45,8 +45,19 @@ class LoadError(KbError):
     """A rule or facts file parses but is not a valid program."""
 
 
+QUESTION_FILE = "<question>"
+
+
 class QueryError(KbError):
-    """A question or goal that cannot be read or asked."""
+    """A question or goal that cannot be read or asked. ``pos`` is where in the question (file
+    ``<question>``, line 1, the column of the problem); the message already shows a caret there,
+    so the position is not repeated in front of it."""
+
+    def render(self) -> str:
+        if self.pos is not None and self.pos.file == QUESTION_FILE:
+            tail = f" ({self.hint})" if self.hint else ""
+            return printable(f"{self.message}{tail}", keep="\n")
+        return KbError.render(self)
 
 
 class EvaluationError(KbError):

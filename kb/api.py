@@ -5,6 +5,14 @@
 >>> facts = base.facts_from_text('ks_experience_stars(acme, 3.8).')
 >>> base.ask("ks_c3_experience_stars_ok(acme)", facts=facts).answer
 'no'
+>>> rows = base.facts_from_records([{"pred": "ks_experience_stars", "args": ["acme", 4.5]}])
+>>> base.ask("ks_c3_experience_stars_ok(acme)", facts=rows).answer
+'yes'
+
+One engine per thread: pyDatalog keeps its database in thread-local state, so a
+``KnowledgeBase`` answers only in the thread that made it. ``base.for_thread()`` gives the
+calling thread its own engine over the same rules, and ``kb.pool.EnginePool`` runs questions
+on a fixed set of threads, one engine each (what ``kb serve`` uses).
 """
 
 from __future__ import annotations
@@ -13,15 +21,28 @@ import datetime as _dt
 import multiprocessing
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
 
-from grammar.errors import EvaluationError, KbError, LoadErrors, QueryError
-from grammar.model import Annotations, Atom, Clause, Const, Pos, Var, format_value
+from grammar.errors import QUESTION_FILE, EvaluationError, KbError, LoadError, LoadErrors, QueryError, did_you_mean
+from grammar.model import Annotations, Atom, Clause, Const, Pos, Value, Var, format_value
 from grammar.question import Assignment, Lexicon, Phrase, Question, looks_like_goal, parse_goal
 from kb.engine import Engine
 from kb.limits import env_timeout
-from kb.loader import Program, facts_from_path, load_facts, load_program, program_under
+from kb.loader import (
+    Program,
+    check_subject_fact,
+    check_value,
+    conflicting_values,
+    example_fact,
+    facts_from_path,
+    load_facts,
+    load_program,
+    program_under,
+)
 from kb.proof import Alternative, Node, Prover, missing_inputs, unknown_negations
 from kb.reading import Reading, ReadingModel, loaded_subjects, near_misses
 from kb.readings import Assumption, ReadingDiff, ReadingNote, assumptions_of, clauses_used, readings_of
@@ -44,9 +65,57 @@ def _check_subject_spelling(goal: Atom, facts: Sequence[Clause], types: dict[tup
             raise QueryError(f"nothing is stated about {name}", hint=f"did you mean {' or '.join(near[:3])}?")
 
 
+def _record_value(raw: Any, type_: str) -> Value | None:
+    """A JSON value as the term value its declared type expects (None: not a value at all). A
+    value of the wrong kind is returned as it is, so ``check_value`` words the error as for a file."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, (int, float)):
+        d = Decimal(raw) if isinstance(raw, int) else Decimal(repr(raw))
+        return d if d.is_finite() else None
+    if not isinstance(raw, str) or _SURROGATE.search(raw):
+        return None
+    text = raw.strip()
+    try:
+        if type_ == "number":
+            d = Decimal(text)
+            return d if d.is_finite() else raw
+        if type_ == "date" and len(text) == 10:
+            return _dt.date.fromisoformat(text)
+        if type_ == "datetime" and "T" in text:
+            return _dt.datetime.fromisoformat(text)
+    except (InvalidOperation, ValueError):
+        return raw
+    return raw
+
+
 SCHEMA = "guize.answer/1"
 _SURROGATE = re.compile("[\ud800-\udfff]")
-QUESTION_POS = Pos("<question>", 1, 1)  # where a fact stated in the question itself comes from
+QUESTION_POS = Pos(QUESTION_FILE, 1, 1)  # where a fact stated in the question itself comes from
+_COLUMN = re.compile(r"at column (\d+)|第 (\d+) 个字符")
+MAX_RECORDS = 100_000  # facts given as data in one call; a facts file has its own size limit
+
+
+def _locate(e: QueryError) -> QueryError:
+    """Give a question error its position (the column its message names; else column 1)."""
+    if e.pos is None:
+        m = _COLUMN.search(e.message)
+        e.pos = Pos(QUESTION_FILE, 1, int(m.group(1) or m.group(2)) if m else 1)
+    return e
+
+
+def _located(method):
+    """Every ``QueryError`` out of a public question method carries ``pos``."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except QueryError as e:
+            raise _locate(e) from None
+
+    return wrapper
 
 
 @dataclass
@@ -90,9 +159,22 @@ class KnowledgeBase:
     _lock = threading.Lock()
 
     def __init__(self, program: Program) -> None:
+        """A knowledge base over ``program`` with a new engine owned by the calling thread."""
         self.program = program
         self.arities = {name: info.arity for name, info in program.preds.items()}
         self.engine = Engine(program.clauses, program.strata, program.scc, self.arities)
+        self._owner = threading.get_ident()
+        self._threads = threading.local()  # for_thread(): the other threads' engines
+
+    def for_thread(self) -> KnowledgeBase:
+        """The same rules with an engine of the calling thread: ``self`` in the thread that made
+        it, else one knowledge base per calling thread, made on first use and then reused."""
+        if threading.get_ident() == self._owner:
+            return self
+        base = getattr(self._threads, "base", None)
+        if base is None:
+            base = self._threads.base = KnowledgeBase(self.program)
+        return base
 
     # ---- construction
     @classmethod
@@ -107,17 +189,106 @@ class KnowledgeBase:
         return base
 
     @classmethod
-    def from_files(cls, files: Iterable[tuple[str, str]], seeds=None) -> KnowledgeBase:
+    def from_files(cls, files: Iterable[tuple[str, str]], seeds: Path | bool | None = None) -> KnowledgeBase:
+        """Rules from ``(name, text)`` pairs instead of the shipped ones; ``seeds`` is the folder
+        of source documents the quotes are checked against (False: do not check)."""
         return cls(load_program(files, seeds=seeds))
 
     def facts_from_text(self, text: str, file: str = "<facts>") -> list[Clause]:
+        """Subject facts written in the rule language (a facts file's text). Raises ``LoadErrors``
+        with every problem, each at ``file``:line:column."""
         return load_facts(text, file, self.program)
 
     def facts_from_path(self, path: str) -> list[Clause]:
+        """A facts file (UTF-8, under the size limit of grammar/files.py). Raises ``LoadErrors``."""
         return facts_from_path(path, self.program)
+
+    def facts_from_records(self, records: Sequence[Mapping[str, Any]], file: str = "<records>") -> list[Clause]:
+        """Subject facts given as data: ``[{"pred": "ks_experience_stars", "args": ["acme", 4.5]}, ...]``.
+
+        Arguments are JSON values read by the input's declared types: numbers (or numeric
+        strings) for numbers, ``"YYYY-MM-DD"`` for dates, ``"YYYY-MM-DDTHH:MM"`` for date-times,
+        ``true``/``false`` for booleans, strings for names and values. Checked like a facts file
+        (declared input, arity, types, ranges, enum values, one value per single-valued input);
+        nothing is parsed as program text. Raises ``LoadErrors``; each error names the record
+        (``record 2``, 0-based like the list) and field (``args[1]``), at ``file``:N:M with N the
+        record's 1-based number and M the argument's."""
+        if not isinstance(records, Sequence) or isinstance(records, (str, bytes)):
+            raise LoadErrors([LoadError("records must be a list of {\"pred\": ..., \"args\": [...]} objects",
+                                        Pos(file, 1, 1))])
+        rows: list[tuple[str, Any, Any, Pos, str | None]] = []
+        for i, r in enumerate(records):
+            if not isinstance(r, Mapping) or set(r) - {"pred", "args"}:
+                extra = sorted(set(r) - {"pred", "args"}) if isinstance(r, Mapping) else []
+                why = f"unexpected field {extra[0]!r}" if extra else "not an object"
+                rows.append((f"record {i}", None, None, Pos(file, i + 1, 1), why))
+                continue
+            rows.append((f"record {i}", r.get("pred"), r.get("args"), Pos(file, i + 1, 1), None))
+        return self._facts_from_rows(rows)
+
+    def facts_from_dict(self, facts: Mapping[str, Any], file: str = "<dict>") -> list[Clause]:
+        """Subject facts as one mapping from input to its rows:
+        ``{"ks_experience_stars": [["acme", 4.5]], "ks_store_type": [["acme", "enterprise"]]}``
+        (a single row may be given without the outer list). Values are read as in
+        ``facts_from_records``; errors name the input and row (``ks_experience_stars[0]``)."""
+        if not isinstance(facts, Mapping):
+            raise LoadErrors([LoadError("facts must be a mapping from input name to rows", Pos(file, 1, 1))])
+        rows: list[tuple[str, Any, Any, Pos, str | None]] = []
+        n = 0
+        for pred, value in facts.items():
+            single = isinstance(value, Sequence) and not isinstance(value, str) and value \
+                and not any(isinstance(v, Sequence) and not isinstance(v, str) for v in value)
+            for k, args in enumerate([value] if single else value if isinstance(value, Sequence) else [value]):
+                n += 1
+                rows.append((f"{pred}[{k}]", pred, args, Pos(file, n, 1), None))
+        return self._facts_from_rows(rows)
+
+    def _facts_from_rows(self, rows: list[tuple[str, Any, Any, Pos, str | None]]) -> list[Clause]:
+        if len(rows) > MAX_RECORDS:
+            raise LoadErrors([LoadError(f"{len(rows)} records; at most {MAX_RECORDS} are read in one call",
+                                        rows[0][3], "split the facts, or screen them in bulk")])
+        errors: list[KbError] = []
+        facts: list[Clause] = []
+        for label, pred, args, pos, why in rows:
+            if why is None and not (isinstance(pred, str) and pred):
+                why = "field 'pred' must be an input name"
+            if why is None and (not isinstance(args, Sequence) or isinstance(args, (str, bytes))):
+                why = "field 'args' must be a list of values"
+            if why is not None:
+                errors.append(LoadError(f"{label}: {why}", pos, 'e.g. {"pred": "ks_experience_stars", '
+                                                                '"args": ["acme", 4.5]}'))
+                continue
+            errors += self._record_fact(label, pred, list(args), pos, facts)
+        errors += conflicting_values(facts, self.program)
+        if errors:
+            raise LoadErrors(errors)
+        return facts
+
+    def _record_fact(self, label: str, pred: str, args: list[Any], pos: Pos, out: list[Clause]) -> list[KbError]:
+        info = self.program.preds.get(pred)
+        decl = info.decl if info is not None and info.kind == "input" else None
+        if decl is None or len(decl.args) != len(args):
+            probe = Clause(Atom(pred, tuple(Const(str(a)) for a in args)), (), Annotations(), pos)
+            errs = check_subject_fact(probe, self.program)
+            return [LoadError(f"{label}: {e.message}", pos, e.hint) for e in errs] or \
+                [LoadError(f"{label}: unknown input {pred}", pos, did_you_mean(pred, self.program.inputs))]
+        errors: list[KbError] = []
+        terms = []
+        for j, (arg, raw) in enumerate(zip(decl.args, args)):
+            where = Pos(pos.file, pos.line, j + 1)
+            value = _record_value(raw, arg.type)
+            why = (f"expects a {arg.type} for {arg.name}, got {raw!r}" if value is None
+                   else check_value(value, arg, decl))
+            if why:
+                errors.append(LoadError(f"{label}, args[{j}]: {decl.pred} {why}", where, f"e.g. {example_fact(decl)}"))
+            terms.append(Const(value if value is not None else ""))
+        if not errors:
+            out.append(Clause(Atom(pred, tuple(terms)), (), Annotations(), pos))
+        return errors
 
     # ---- questions
     def lexicon(self, facts: Sequence[Clause] = ()) -> Lexicon:
+        """The phrases, subjects and inputs questions are completed from (the REPL's lexicon)."""
         subjects = tuple(sorted({str(f.head.args[0].value) for f in facts  # type: ignore[union-attr]
                                  if f.head.args and isinstance(f.head.args[0], Const)
                                  and isinstance(f.head.args[0].value, str)}))
@@ -147,7 +318,15 @@ class KnowledgeBase:
     def parse(self, text: str, facts: Sequence[Clause] = (), as_of: _dt.date | None = None) -> Question:
         """A question's reading. A raw goal (``?- pred(args).``) is syntax; every question in
         words goes to the message reader (kb/reading.py), which reads context, pronouns and
-        paraphrases, and says "did you mean" rather than guess."""
+        paraphrases, and says "did you mean" rather than guess. Raises ``QueryError`` with
+        ``pos`` at the column of the problem in the question."""
+        try:
+            return self._parse(text, facts, as_of)
+        except QueryError as e:
+            raise _locate(e) from None
+
+    def _parse(self, text: str, facts: Sequence[Clause], as_of: _dt.date | None) -> Question:
+        """(``parse`` without the error positions.)"""
         if _SURROGATE.search(text):  # not text at all: it cannot even be encoded for a message
             raise QueryError("the question contains a lone surrogate code point (U+D800-U+DFFF)",
                              hint="pass the question as valid Unicode text")
@@ -164,6 +343,7 @@ class KnowledgeBase:
         goal = r.goal if r.kind != "uncovered" else Atom("not_covered", ())
         return Question(r.kind, goal, r.lang, text, assignments, r.topic, reading=r)
 
+    @_located
     def ask(self, question: str | Atom, facts: Sequence[Clause] = (), as_of: _dt.date | None = None,
             lang: str | None = None) -> Answer:
         """Answer a question (English, Chinese, or a raw goal) with its proof or why-not."""
@@ -354,6 +534,7 @@ class KnowledgeBase:
             ans.readings = readings_of(self.program, clauses_used(None, ans.proofs, ans.why_not))
             return ans
 
+    @_located
     def what_if(self, question: str | Atom, facts: Sequence[Clause], changes: Sequence[Clause],
                 as_of: _dt.date | None = None, lang: str | None = None) -> Answer:
         """Answer ``question`` as if ``changes`` were stated: each changed fact replaces the
@@ -372,6 +553,7 @@ class KnowledgeBase:
         after.lang = lang or q.lang
         return after
 
+    @_located
     def what_needed(self, question: str | Atom, facts: Sequence[Clause], as_of: _dt.date | None = None,
                     lang: str | None = None) -> Answer:
         """The smallest verified set of changes that would turn the answer into yes."""

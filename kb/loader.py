@@ -697,6 +697,11 @@ def _check_subject_fact(st: Clause, program: Program) -> list[KbError]:
     return check_fact(st, info.decl)  # type: ignore[arg-type]
 
 
+def check_subject_fact(st: Clause, program: Program) -> list[KbError]:
+    """What is wrong with one stated fact, checked as a line of a facts file is (no errors: [])."""
+    return _check_subject_fact(st, program)
+
+
 def facts_from_path(path: str, program: Program) -> list[Clause]:
     """A facts file read as the user's data: a regular UTF-8 file under the size limit
     (grammar/files.py). Raises ``LoadErrors``."""

@@ -64,9 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--lang", choices=("en", "zh"), default=None,
                        help="answer language (default: the question's).")
         c.add_argument("--json", action="store_true", help="print one guize.answer/1 JSON object.")
-        c.add_argument("--format", choices=("tree", "pretty", "json", "md", "html"), default="tree",
+        c.add_argument("--format", choices=("tree", "pretty", "json", "md", "html", "svg"), default="tree",
                        help="output format: tree (plain text), pretty (coloured on a terminal), json, "
-                            "md (Markdown for a ticket) or html (a self-contained page).")
+                            "md (Markdown for a ticket), html (a self-contained page) or svg (the proof graph).")
         _size_option(c)
         return c
 
@@ -109,7 +109,41 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Statements encoded per document; clauses proven and blocked by scenarios.")
     cv.add_argument("--scenarios", metavar="DIR", default=None,
                     help="scenario directory (default: tests/scenarios of this checkout).")
+    _serve_parser(sub)
     return p
+
+
+# ---- `kb serve` (repl/server.py)
+def _serve_parser(sub) -> None:
+    from repl.serve_config import Settings
+
+    d = Settings()
+    s = sub.add_parser("serve", help="Serve the query API over HTTP and the explanation page.",
+                       description="Serve the query API (/v1/..., OpenAPI at /openapi.json) and the explanation "
+                                   "page (/) over HTTP.")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1).")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000).")
+    s.add_argument("--workers", type=int, default=1, help="server processes (default 1).")
+    s.add_argument("--threads", type=int, default=d.threads,
+                   help=f"engine threads per process, one engine each (default {d.threads}).")
+    s.add_argument("--timeout", type=float, default=d.timeout, help=f"seconds per request (default {d.timeout:g}).")
+    s.add_argument("--max-body", type=int, default=d.max_body, help=f"request body bytes (default {d.max_body}).")
+    s.add_argument("--max-facts", type=int, default=d.max_facts,
+                   help=f"facts per request (default {d.max_facts}).")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from repl.serve_config import Settings
+    from repl.server import serve
+
+    if args.workers < 1 or args.threads < 1 or not args.timeout > 0 or args.max_body < 1 or args.max_facts < 1:
+        _err("--workers, --threads, --timeout, --max-body and --max-facts must be above 0")
+        return 2
+    settings = Settings(threads=args.threads, timeout=args.timeout, max_body=args.max_body, max_facts=args.max_facts)
+    where = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
+    print(f"kb serve: {where}/ (the explanation page), {where}/openapi.json; "
+          f"{args.workers} process(es) x {args.threads} engine(s); Ctrl-C stops", file=sys.stderr, flush=True)
+    return serve(args.host, args.port, args.workers, settings)
 
 
 def _err(msg: str) -> None:
@@ -144,6 +178,10 @@ def cmd_question(args: argparse.Namespace) -> int:
     fmt = "json" if args.json else args.format
     if fmt == "json":
         print(printable(json.dumps(answer_json(ans, base.program, args.lang), ensure_ascii=False, indent=2)))
+    elif fmt == "svg":
+        from kb.svg import proof_svg
+
+        sys.stdout.write(proof_svg(ans, base.program, args.lang))
     elif fmt in ("md", "html", "pretty"):
         from repl import output
 
@@ -337,7 +375,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     handlers = {"ask": cmd_question, "why": cmd_question, "why-not": cmd_question,
                 "check": cmd_check, "vocab": cmd_vocab, "rules": cmd_rules, "coverage": cmd_coverage,
-                "repl": cmd_repl, "batch": cmd_batch}
+                "repl": cmd_repl, "batch": cmd_batch, "serve": cmd_serve}
     try:
         if not argv:
             return _no_arguments(parser)

@@ -45,6 +45,14 @@ def test_import_kb_does_not_import_prompt_toolkit():
     assert out.stdout.strip() == "False", out.stderr
 
 
+def test_import_kb_does_not_import_the_web_stack():
+    code = ("import sys, kb, kb.pool, kb.svg; kb.KnowledgeBase.default(); "
+            "print(sorted(m for m in ('fastapi', 'starlette', 'uvicorn', 'prompt_toolkit') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert out.stdout.strip() == "[]", out.stderr
+
+
 def test_seeds_are_not_copied_into_the_project():
     seeds = {p.name for p in (ROOT.parent / "shared" / "seeds").glob("*.txt")}
     assert seeds and not [p for p in ROOT.rglob("*.txt") if p.name in seeds]
