@@ -143,7 +143,8 @@ OUR_PLATFORMS: tuple[str, ...] = (
 OTHER_PLATFORMS: tuple[str, ...] = (
     "taobao", "淘宝", "tmall", "天猫", "douyin", "抖音", "tiktok", "抖店", "pinduoduo", "拼多多", "pdd",
     "xiaohongshu", "小红书", "red note", "shopee", "虾皮", "lazada", "amazon", "亚马逊", "ebay", "shopify",
-    "weidian", "微店", "有赞", "youzan", "meituan", "美团", "饿了么", "苏宁", "suning", "唯品会", "vipshop",
+    "weidian", "微店", "有赞", "youzan", "微信小商店", "微信小店", "视频号小店", "wechat store", "wechat shop",
+    "wechat mini shop", "meituan", "美团", "饿了么", "苏宁", "suning", "唯品会", "vipshop",
     "1688", "alibaba", "阿里巴巴", "得物", "dewu", "闲鱼", "精选联盟", "天天特价", "聚划算", "直通车",
 )
 # topics of e-commerce that none of the five documents encodes (the inventory's gaps, §5, and
@@ -153,6 +154,11 @@ UNCOVERED_TOPICS: tuple[str, ...] = (
     "pay out", "payout", "回款", "结算周期", "提现", "fee", "fees", "price", "pricing", "收费", "年费", "服务费",
     "技术服务费", "discount", "折扣", "plus members", "plus会员", "tax rate", "税率", "advertising", "广告",
     "traffic", "流量扶持", "logistics", "物流", "refund time", "shipping time", "发货时效",
+    # promotions, invoices and fulfilment: no document encodes them (none occurs in the seeds)
+    "秒杀", "京东秒杀", "flash sale", "flash sales", "发票", "开票", "invoice", "invoices", "运费险",
+    "shipping insurance", "大促", "双11", "双十一", "团购", "group buying", "拼团", "满减", "预售", "pre-sale",
+    "presale", "定金", "包邮", "free shipping", "京喜", "京东到家", "京准通", "投流", "一件代发", "dropshipping",
+    "drop shipping", "供货价", "对账", "快递", "express delivery",
 )
 
 # English words carrying no content (they never make a topic, and never count as "not used")

@@ -74,7 +74,10 @@ def test_an_unnamed_subject_is_described_by_the_message(base):
 
 
 @pytest.mark.parametrize("text", ["淘宝店铺怎么报名天天特价？", "Can my Douyin shop join 精选联盟?",
-                                  "what commission does kuaishou take on distribution orders?"])
+                                  "what commission does kuaishou take on distribution orders?",
+                                  # a JD programme and a WeChat store no document is about
+                                  "how do we get our JD POP store into the 京东秒杀 flash sales?",
+                                  "微信小商店怎么开通分销？", "开卡有礼送的京豆能开发票吗？"])
 def test_not_covered_needs_and_names_its_evidence(model, text):
     r = model.read(text, [], AS_OF)
     assert r.kind == "uncovered" and r.evidence
