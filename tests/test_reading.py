@@ -183,3 +183,12 @@ def test_is_that_a_problem_reads_the_rule_the_stated_facts_bear_on(base):
                                  'jd_ocg_beans_recharged_via(sup1, "va").\njd_ocg_linked_vc_account(s1, "vb").')
     q = base.parse("供应商用va这个VC账号充的京豆，采销在商家后台关联的是vb，会不会有问题？", facts, AS_OF)
     assert q.goal.pred == "jd_ocg_vc_link_ok"
+
+
+def test_what_an_individual_business_may_sell_in_a_limited_category_is_listed_from_the_text(base):
+    # 004: "珠寶/掛鐘(金銀飾、玉石、寶石)" — three subcategories; "工業品(除化學品)" — chemicals excluded
+    a = base.ask("个体工商户做珠宝/钟表类目的话，具体能卖哪些？", [], AS_OF)
+    assert str(a.goal) == "ks_ib_allowed_subcategory(jewelry_watches, X)"
+    assert sorted(b["X"] for b in a.bindings) == ["gemstone", "gold_silver_jewelry", "jade"]
+    a = base.ask("what can't an individual business sell in industrial goods?", [], AS_OF)
+    assert [b["X"] for b in a.bindings] == ["chemicals"]
