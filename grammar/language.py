@@ -63,6 +63,11 @@ FRAME_PATTERNS: dict[str, tuple[str, ...]] = {
                r"\bhow (?:can|could|might|would|should) ",
                r"需要(?:满足)?(?:什么|什麼|哪些|怎样的|啥)(?:条件|材料|资质)?(?:才|就)",
                r"要(?:满足|具备)?(?:什么|哪些|啥)条件(?:才|就)"),
+    # a choice between values ("是京东自己运营的，还是商家自己运营？", "an electronic copy, or will a photocopy
+    # do?"): the value is asked, not a yes or no
+    "choice": (r"是[^,，。？?]+?还是(?!不|没)[^,，。？?]+[?？]?$",
+               r"[,，]\s*还是(?!不|没|会|能|要|得|可以)[^,，。？?]+[?？]?$",
+               r"\b(?:an?|the) [a-z\- ]+, or (?:will|would|is|does|can) (?:an?|the) [a-z\- ]+ (?:do|work|count|ok)\b"),
     # a list of subjects, not of values: "what stores can join …", "哪些店铺可以入驻…", "哪些入驻快分销"
     "which_subject": (r"\b(?:what|which) (?:kinds? of |types? of )?(?:stores|shops|merchants|agencies|brands"
                       r"|activities|orders|sessions|companies|accounts|applicants|suppliers)\b",

@@ -449,7 +449,9 @@ class _Resolver:
         sentence = self.msg.text[a:b]
         for cue, patterns in FRAME_PATTERNS.items():
             if any(re.search(p, sentence) for p in patterns):
-                cues |= {cue, "which"} if cue == "which_subject" else {cue}
+                cues |= {cue, "which"} if cue == "which_subject" else {"value"} if cue == "choice" else {cue}
+                if cue == "choice":
+                    cues.discard("yes_no")
         q = min(qs)
         first = next((it for it in self.msg.items if it.sentence == q and it.kind not in ("sep", "comma")), None)
         # a wh-word opening the question makes its modal an auxiliary: "what types can be negotiated",

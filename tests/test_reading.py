@@ -192,3 +192,14 @@ def test_what_an_individual_business_may_sell_in_a_limited_category_is_listed_fr
     assert sorted(b["X"] for b in a.bindings) == ["gemstone", "gold_silver_jewelry", "jade"]
     a = base.ask("what can't an individual business sell in industrial goods?", [], AS_OF)
     assert [b["X"] for b in a.bindings] == ["chemicals"]
+
+
+@pytest.mark.parametrize("text, pred", [
+    # a choice between two values asks which one (002: POP stores are run by the merchant; 000: the
+    # legal representative's ID form for the enterprise certification)
+    ("京东POP店铺是京东运营还是商家自己运营的？", "jd_pop_operated_by"),
+    ("企业认证的法人身份证要原件电子版，还是复印件也可以？", "jd_mc_legal_rep_id_form"),
+])
+def test_a_choice_between_values_asks_for_the_value(base, text, pred):
+    q = base.parse(text, [], AS_OF)
+    assert q.goal.pred == pred and q.kind != "yes_no"
