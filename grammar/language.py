@@ -119,7 +119,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "#join": ("join", "sign up", "signup", "get into", "get in", "enter", "apply for", "apply to", "qualify for",
               "qualify", "eligible", "eligibility", "register for", "onboard", "onboarding", "participate",
               "take part", "settle in", "入驻", "开通", "加入", "参加", "进入", "报名",
-              "申请", "接入", "入住", "上车", "参与", "joint"),
+              "申请", "接入", "入住", "上车", "参与", "joint", "unlock", "unlocks", "unlocked", "解锁"),
     "#store": ("store", "shop", "店铺", "小店", "店", "店鋪"),
     "#kuaishou": ("kuaishou", "ks", "快手"),
     "#distribution": ("distribution", "快分销", "分销", "kfx", "kuaifenxiao"),
