@@ -77,3 +77,10 @@ def test_two_questions_in_one_message_answer_the_list_one(base):
     # "对哪些商家开放？自营的能用不？": the list of store kinds answers both
     q = base.parse("开卡有礼这个功能对哪些商家开放？自营的能用不？")
     assert q.goal.pred == "jd_ocg_open_store_kind" and not q.goal.is_ground()
+
+
+@pytest.mark.parametrize("question", ["how many times can we negotiate one service order?", "售后协商最多几次？"])
+def test_how_many_negotiations_an_order_gets_is_answered_from_the_text(base, question):
+    # 002: "同一服务单只有一次讨论机会"
+    _, data = checked(base, question)
+    assert data["goal"] == "jd_pop_negotiations_per_order(N)" and [b["N"] for b in data["bindings"]] == [1]
