@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from grammar.errors import EvaluationError, KbError, LoadErrors, QueryError
 from grammar.model import Annotations, Atom, Clause, Const, Pos, Var, format_value
 from grammar.question import Assignment, Lexicon, Phrase, Question, looks_like_goal, parse_goal
+from kb.codec import SCHEMA
 from kb.engine import Engine
 from kb.limits import env_timeout
 from kb.loader import Program, facts_from_path, load_facts, load_program, program_under
@@ -44,7 +45,6 @@ def _check_subject_spelling(goal: Atom, facts: Sequence[Clause], types: dict[tup
             raise QueryError(f"nothing is stated about {name}", hint=f"did you mean {' or '.join(near[:3])}?")
 
 
-SCHEMA = "guize.answer/1"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 QUESTION_POS = Pos("<question>", 1, 1)  # where a fact stated in the question itself comes from
 

@@ -64,9 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--lang", choices=("en", "zh"), default=None,
                        help="answer language (default: the question's).")
         c.add_argument("--json", action="store_true", help="print one guize.answer/1 JSON object.")
-        c.add_argument("--format", choices=("tree", "pretty", "json", "md", "html"), default="tree",
+        c.add_argument("--format", choices=("tree", "pretty", "json", "md", "html", "csv"), default="tree",
                        help="output format: tree (plain text), pretty (coloured on a terminal), json, "
-                            "md (Markdown for a ticket) or html (a self-contained page).")
+                            "md (Markdown for a ticket), html (a self-contained page) or csv (one verdict row).")
+        c.add_argument("--full", action="store_true",
+                       help="show the whole proof, not only the verdict and its reasons.")
         _size_option(c)
         return c
 
@@ -101,8 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluate as of this date.")
     b.add_argument("--lang", choices=("en", "zh"), default=None, help="answer language (default: each question's).")
     b.add_argument("--jsonl", action="store_true", help="print one guize.answer/1 JSON object per question.")
-    b.add_argument("--format", choices=("pretty", "tree", "md", "html", "jsonl"), default="pretty",
-                   help="output format: pretty (coloured on a terminal), tree, md, html or jsonl.")
+    b.add_argument("--format", choices=("pretty", "tree", "md", "html", "jsonl", "csv"), default="pretty",
+                   help="output format: pretty (coloured on a terminal), tree, md, html, jsonl or csv "
+                        "(one verdict row per question).")
+    b.add_argument("--full", action="store_true", help="show each whole proof, not only the verdicts and reasons.")
     b.add_argument("--fail-fast", action="store_true", help="stop at the first bad line.")
     _size_option(b)
     cv = sub.add_parser("coverage", help="Statements encoded per document; clauses proven and blocked by scenarios.",
@@ -144,17 +148,22 @@ def cmd_question(args: argparse.Namespace) -> int:
     fmt = "json" if args.json else args.format
     if fmt == "json":
         print(printable(json.dumps(answer_json(ans, base.program, args.lang), ensure_ascii=False, indent=2)))
-    elif fmt in ("md", "html", "pretty"):
+    elif fmt in ("md", "html", "pretty", "csv"):
+        from kb import draw
         from repl import output
 
         ex = output.explain(ans, base.program, args.lang)
         if fmt == "pretty":
-            output.print_explanation(output.make_console(sys.stdout), ex)
+            output.print_explanation(output.make_console(sys.stdout), ex, args.full)
+        elif fmt == "csv":
+            row = draw.verdict_row(ex)
+            sys.stdout.write(draw.csv_text([draw.CSV_HEADER, (row.question, row.subject, row.answer, row.reasons)]))
         else:
-            sys.stdout.write(output.to_markdown(ex) if fmt == "md" else output.to_html(ex))
+            sys.stdout.write(output.to_markdown(ex, full=args.full) if fmt == "md" else output.to_html(ex, args.full))
     else:
-        print(render_text(ans, base.program, args.lang))
+        print(render_text(ans, base.program, args.lang, full=args.full))
     return 0
+
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -283,7 +292,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     fmt = "jsonl" if args.jsonl else args.format
     return batch_main(args.source, facts=args.facts, as_of=args.as_of, lang=args.lang, fmt=fmt,
-                      fail_fast=args.fail_fast)
+                      fail_fast=args.fail_fast, full=args.full)
 
 
 def _no_arguments(parser: argparse.ArgumentParser) -> int:

@@ -21,7 +21,7 @@ from repl.suggest import Entry, split_whatif
 
 QUIT = object()
 QUIT_WORDS = ("exit", "quit", "退出", ":q", ":quit", ":exit")
-Reply = Answer | Result | object | None
+Reply = Answer | Result | object | None  # object: QUIT or a FullView
 
 
 @dataclass(frozen=True)
@@ -235,6 +235,23 @@ def cmd_whatif(session: Session, arg: str) -> Answer:
          aliases=(":what-needed",), arg="question", example=":needed can bolt join kuaishou distribution?")
 def cmd_needed(session: Session, arg: str) -> Answer:
     return session.what_needed(_need(arg, ":needed QUESTION"))
+
+
+@dataclass(frozen=True)
+class FullView:
+    """An answer to show with its whole proof."""
+
+    answer: Answer
+
+
+@command(":full", "[QUESTION]", "Show an answer with its whole proof: the last one, or this question's.",
+         arg="question", example=":full can bolt join kuaishou distribution?")
+def cmd_full(session: Session, arg: str) -> FullView:
+    if arg.strip():
+        return FullView(session.ask(arg.strip()))
+    if session.last is None:
+        raise QueryError("no answer to show yet", hint="ask a question first, or type :full QUESTION")
+    return FullView(session.last)
 
 
 # ---------------------------------------------------------------------------------------- settings

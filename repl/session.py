@@ -176,6 +176,9 @@ class Session:
         self.as_of = as_of
         self.lang = lang
         self.json = False
+        self.full = False  # answers with the whole proof (:full shows one; the config can make it the default)
+        self.pager = "off"  # repl/pager.py setting; the REPL takes it from its config file
+        self.last: Answer | None = None  # the last answer shown, for :full
         self.typed = 0  # how many :assert lines so far (names the typed facts)
         self.saved: set[Path] = set()
         self._catalog: tuple[tuple, Catalog] | None = None
@@ -449,13 +452,12 @@ def _short(text: str | None, n: int = 72) -> str:
 
 def build_catalog(base: KnowledgeBase, facts: Sequence[Clause], commands: tuple[Entry, ...] = (),
                   arguments: dict[str, str] | None = None) -> Catalog:
-    from kb.render import Renderer
+    from kb.explain import pred_name
 
     program = base.program
-    render = {lang: Renderer(program, lang) for lang in ("en", "zh")}
 
     def doc(pred: str, lang: str) -> str:
-        return render[lang].doc(pred) or render["en"].doc(pred) or ""
+        return pred_name(program, pred, lang) or pred_name(program, pred, "en") or ""
 
     lex = base.lexicon(facts)
     phrases = tuple(Entry(p.text, "phrase", _short(f"{p.pred}: {doc(p.pred, p.lang)}"), p.lang)
