@@ -77,7 +77,7 @@ class Atom:
 
     def values(self) -> tuple[Value, ...]:
         """The argument values of a ground atom."""
-        return tuple(a.value for a in self.args)  # type: ignore[union-attr]
+        return tuple(a.value for a in self.args)  # type: ignore[union-attr]  # ground: every argument a Const
 
     def __str__(self) -> str:
         if not self.args:
@@ -361,20 +361,23 @@ def values_equal(a: Value, b: Value) -> bool:
 VALUE_TYPES = ("string", "number", "date", "datetime", "bool", "enum")
 
 
-def json_value(v: object) -> object:
+def json_value(v: object) -> str | int | float | bool | None:
     """A term value in JSON (``guize.answer/1``): integers stay integers, other decimals become
     the shortest float that reads back the same, dates and times ISO text."""
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else float(v)
     if isinstance(v, bool | str | int | float) or v is None:
         return v
-    return format_value(v)  # type: ignore[arg-type]  # a date or datetime
+    if isinstance(v, _dt.date):
+        return format_value(v)
+    return str(v)
 
 
-def value_from_json(v: object) -> object:
-    """The term value a ``json_value`` reads back as (numbers exact, ISO dates as dates)."""
+def value_from_json(v: object) -> Value:
+    """The term value a ``json_value`` reads back as (numbers exact, ISO dates as dates; the
+    rule language's booleans are the symbols true and false)."""
     if isinstance(v, bool):
-        return v
+        return "true" if v else "false"
     if isinstance(v, int):
         return Decimal(v)
     if isinstance(v, float):
@@ -387,4 +390,5 @@ def value_from_json(v: object) -> object:
                 return _dt.datetime.fromisoformat(v)
         except ValueError:
             pass
-    return v
+        return v
+    return str(v)

@@ -24,13 +24,15 @@ from grammar.errors import printable
 from grammar.model import Aggregate, Atom, Clause, Compare, Const, Literal, Neg, Value, format_value, literal_vars
 from kb.api import Answer
 from kb.documents import display_path, document_title
+from kb.kinds import Verdict
 from kb.loader import Program, strip_ruby
 from kb.proof import Alternative, Cite, Failure, Node
 from kb.whatif import describe
 
 Lang = Lit["en", "zh"]
-Style = Lit["", "yes", "no", "unknown", "goal", "rule", "rule.p", "doc", "source", "file", "where",
-            "where.p", "value", "label", "muted", "title"]
+# a segment's style: "" yes no unknown goal rule rule.p doc source file where where.p value label muted
+# title; each drawing maps the names it knows (an unknown one is drawn plain)
+Style = str
 Seg = tuple[Style, str]
 Line = tuple[Seg, ...]
 SectionKind = Lit["reading", "assumptions", "reasons", "missing", "change", "readings", "sources", "hint",
@@ -186,7 +188,7 @@ class Source:
 @dataclass(frozen=True)
 class Explanation:
     question: str
-    answer: Lit["yes", "no", "unknown", "list"]
+    answer: Verdict
     lang: Lang
     as_of: str  # ISO date
     verdict: str  # "NO", or "NO under the reading taken — YES if …"
@@ -261,7 +263,7 @@ def short_label(doc: str | None) -> str | None:
 
 # ---------------------------------------------------------------------------------------- building
 def _mark(m: str) -> Seg:
-    return {"✓": ("yes", m), "✗": ("no", m), "?": ("unknown", m)}.get(m, ("muted", m))  # type: ignore[return-value]  # the four marks
+    return {"✓": ("yes", m), "✗": ("no", m), "?": ("unknown", m)}.get(m, ("muted", m))
 
 
 class _Builder:
@@ -331,13 +333,14 @@ class _Builder:
             proof.append(Section("proof", t["because"], (self.node(a.proof),)))
         elif a.answer == "list":
             summary = t["n_answer" if len(a.bindings) == 1 else "n_answers"].format(n=len(a.bindings))
-            items = []
-            for b, pr in zip(a.bindings, a.proofs or [None] * len(a.bindings)):
-                line: Line = (("value", ", ".join(f"{k} = {format_value(v)}" for k, v in b.items())),)  # type: ignore[arg-type]  # bindings hold term values
-                items.append(Item(line, children=(self.node(pr),) if pr is not None else ()))
-            brief.append(Section("list", "", tuple(Item(i.line) for i in items)))
-            if any(i.children for i in items):
-                proof.append(Section("list", f"{len(a.bindings)} {t['answers']}", tuple(items)))
+            found: list[Item] = []
+            proofs: list[Node | None] = list(a.proofs) if a.proofs else [None] * len(a.bindings)
+            for b, pr in zip(a.bindings, proofs):
+                line: Line = (("value", ", ".join(f"{k} = {format_value(v)}" for k, v in b.items())),)
+                found.append(Item(line, children=(self.node(pr),) if pr is not None else ()))
+            brief.append(Section("list", "", tuple(Item(i.line) for i in found)))
+            if any(i.children for i in found):
+                proof.append(Section("list", f"{len(a.bindings)} {t['answers']}", tuple(found)))
         if a.unknown_because:
             alts = [x for _, xs in a.unknown_because for x in xs]
             reasons = tuple(self.reasons(alts))
@@ -386,10 +389,9 @@ class _Builder:
             brief.append(Section("sources", "", lines=((("muted", t["sources_short"].format(docs=shown)),),)))
         if proof:
             brief.append(Section("hint", "", lines=((("muted", t["hint"]),),)))
-        answer = a.answer if a.answer in ("yes", "no", "unknown", "list") else "unknown"
         first = a.goal.args[0] if a.goal.args else None
         subject = format_value(first.value) if isinstance(first, Const) else ""
-        return Explanation(question, answer, self.lang, a.as_of.isoformat(), headline(a, self.lang), summary,  # type: ignore[arg-type]  # checked just above
+        return Explanation(question, a.answer, self.lang, a.as_of.isoformat(), headline(a, self.lang), summary,
                            reasons, tuple(brief), tuple(proof), tuple(self.sources), subject, dict(t))
 
     # ---- the headline: what the verdict rests on, and why not
@@ -485,7 +487,7 @@ class _Builder:
                     if isinstance(lit.args[-1], Const) else str(lit.args[-1])
                 if lit.pred not in wanted:
                     wanted[lit.pred] = []
-                    got[lit.pred] = ", ".join(value_words(self.p, o.pred, o.args[-1].value, self.lang)  # type: ignore[union-attr]  # stated facts are ground
+                    got[lit.pred] = ", ".join(value_words(self.p, o.pred, o.values()[-1], self.lang)
                                               for o in f.observed)
                     out.append(f"\0{lit.pred}")  # filled in below, once every wanted value is known
                 if want not in wanted[lit.pred]:
@@ -597,7 +599,7 @@ class _Builder:
                 segs.append(("muted", f"[{i.group + 1}] "))
             if i.op:
                 segs += [("goal", i.pred), ("", f" {SIGNS.get(i.op, i.op)} "),
-                         ("value", format_value(i.value) + (f" {i.unit}" if i.unit else "")), ("", " — ")]  # type: ignore[arg-type]  # op implies a value
+                         ("value", _fmt(i.value) + (f" {i.unit}" if i.unit else "")), ("", " — ")]
             if i.negated:
                 segs.append(("muted", "不满足：" if zh else "not: "))
             segs += [("", i.text)] + self._rule(self.t["rule"], i.clause)
@@ -702,6 +704,10 @@ class _Builder:
                         () if f.because else ((("muted", t["no_rule"]),),),
                         tuple(self.alternative(x, with_doc=False) for x in f.because))
         assert_never(kind)
+
+
+def _fmt(v: Value | None) -> str:
+    return format_value(v) if v is not None else ""
 
 
 def _wide(text: str) -> bool:

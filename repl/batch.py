@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 from grammar.errors import KbError, LoadErrors, QueryError, printable
 from repl.session import Session, parse_date, parse_lang
@@ -198,9 +198,9 @@ def run_batch(lines: Iterable[str], name: str, folder: Path, session: Session, o
             if line.kind == "error":
                 raise QueryError(line.error or "bad line")
             if line.kind == "as_of":
-                session.as_of = line.value  # type: ignore[assignment]
+                session.as_of = cast(_dt.date | None, line.value)
             elif line.kind == "lang":
-                session.lang = line.value  # type: ignore[assignment]
+                session.lang = cast(str | None, line.value)
                 writer.lang = session.lang
             elif line.kind == "facts":
                 path = Path(line.text).expanduser()

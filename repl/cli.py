@@ -246,7 +246,7 @@ def _print_alternatives(program) -> None:
     from pathlib import Path
 
     from kb.api import KnowledgeBase
-    from kb.scenarios import alternative_changes
+    from kb.coverage import alternative_changes
 
     folder = Path(__file__).resolve().parent.parent / "tests" / "scenarios"
     changes = alternative_changes(KnowledgeBase.default(), sorted(folder.glob("*.yaml")) if folder.is_dir() else [])
@@ -266,7 +266,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from kb.api import KnowledgeBase
-    from kb.scenarios import coverage, coverage_lines, inventory_ids
+    from kb.coverage import coverage, coverage_lines, inventory_ids
 
     folder = Path(args.scenarios) if args.scenarios else Path(__file__).resolve().parent.parent / "tests" / "scenarios"
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
@@ -327,7 +327,7 @@ def _drop_stdout() -> None:
 
 def _cache_note() -> None:
     """Say once, at the end, why the cache directory was not used (the answer is unaffected)."""
-    from grammar.cache import cache_problem
+    from kb.cache import cache_problem
 
     problem = cache_problem()
     if problem:

@@ -71,7 +71,7 @@ def parse_input(text: str) -> Parsed:
         return Parsed("quit", "")
     if not t.startswith(":"):
         return Parsed("question", one_line(t))
-    word = re.match(r":\S*", t).group(0)  # type: ignore[union-attr]
+    word = t.split(None, 1)[0]  # ":cmd" up to the first space
     rest = t[len(word):].strip()
     cmd = COMMANDS.get(word.lower())
     if cmd is None:
@@ -286,11 +286,11 @@ def cmd_vocab(session: Session, arg: str) -> Result:
     v = session.run(vocabulary, session.base.program)
     word = arg.strip().lower()
     if not word:
-        rows = [(t["name"], t["en"] or "", t["zh"] or "") for t in v["types"]]
-        return Result(title="Subject types", headers=("type", "English", "中文"), rows=rows,
+        types = [(t["name"], t["en"] or "", t["zh"] or "") for t in v["types"]]
+        return Result(title="Subject types", headers=("type", "English", "中文"), rows=types,
                       status=f"{len(v['inputs'])} inputs, {len(v['derived'])} derived predicates; "
                              ":vocab WORD searches them (e.g. :vocab stars, :vocab 星级)")
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for i in v["inputs"]:
         text = " ".join(filter(None, [i["predicate"], i["en"], i["zh"], i["doc_en"], i["doc_zh"]])).lower()
         if word in text:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -102,12 +103,10 @@ class _Sent:
     """An answer in transit without its leading session facts (see ``_without_facts``)."""
 
     def __init__(self, answer: Answer, shared: int, rest: list[Clause]) -> None:
-        answer.facts = []
-        self.answer, self.shared, self.rest = answer, shared, rest
+        self.answer, self.shared, self.rest = replace(answer, facts=[]), shared, rest
 
     def restore(self, facts: Sequence[Clause]) -> Answer:
-        self.answer.facts = list(facts[: self.shared]) + self.rest
-        return self.answer
+        return replace(self.answer, facts=list(facts[: self.shared]) + self.rest)
 
 
 def _error_data(e: KbError) -> tuple:
@@ -238,6 +237,7 @@ class Session:
                 raise EvaluationError("the question was cancelled")
             proc.start()
             try:  # the child does the same; whichever runs first, a kill finds the group
+                assert proc.pid is not None  # started just above
                 os.setpgid(proc.pid, proc.pid)
             except OSError:
                 pass
@@ -258,7 +258,7 @@ class Session:
                 proc.join()
             self._job = None
         if status == "ok":
-            return value.restore(facts) if isinstance(value, _Sent) else value  # type: ignore[return-value]
+            return value.restore(facts) if isinstance(value, _Sent) else value  # type: ignore[return-value]  # fn's T, sent back
         if status == "errors":
             raise LoadErrors([_error_from(x) for x in value])
         if status == "error":

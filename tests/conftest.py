@@ -71,7 +71,7 @@ class ScenarioItem(pytest.Item):
         self.case = case
 
     def runtest(self):
-        from kb.scenarios import run_case
+        from tests.scenario_runner import run_case
 
         self.outcome = run_case(KnowledgeBase.default(), self.case)
         assert self.outcome.ok, "\n".join(self.outcome.problems)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grammar import cache
+from kb import cache
 from kb.loader import _cache_key, _seeds_path, default_rule_files, load_program
 from tests.schema import answer_from
 
