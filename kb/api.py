@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from grammar.errors import EvaluationError, KbError, LoadErrors, QueryError
 from grammar.model import Annotations, Atom, Clause, Const, Pos, Value, Var, format_value
@@ -349,6 +350,12 @@ class KnowledgeBase:
             assumed = assumptions_of(self.program, proof, atoms, self.engine.closure) if proof is not None else []
             answer = replace(base, answer="yes", proof=proof, assumptions=assumed)
         return replace(answer, readings=readings_of(self.program, clauses_used(proof, (), (), doubts)))
+
+    def to_json(self, answer: Answer, lang: str | None = None) -> dict[str, Any]:
+        """The ``guize.answer/1`` object of an answer (kb/codec.py; schema in docs/answer.schema.json)."""
+        from kb.codec import answer_json
+
+        return answer_json(answer, self.program, lang)
 
     def what_if(self, question: str | Atom, facts: Sequence[Clause], changes: Sequence[Clause],
                 as_of: _dt.date | None = None, lang: str | None = None) -> Answer:

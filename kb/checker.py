@@ -34,6 +34,7 @@ from grammar.model import (
 from grammar.rules import parse_text
 from kb import builtins
 from kb.analysis import aggregate_group, clause_outer_vars
+from kb.codec import SchemaError, read_answer
 from kb.kinds import FAILURE_KINDS, FailureKind
 from kb.loader import Program
 from kb.reference import evaluate
@@ -339,6 +340,10 @@ def check_answer(ans: dict[str, Any], program: Program, facts: Sequence[Atom], a
 
     A what-if answer is checked against the stated facts with its published changes applied:
     each removed fact must have been stated, and the added ones replace them."""
+    try:
+        ans = read_answer(ans)  # the published object, read as every reader reads it
+    except SchemaError as e:
+        return [str(e)]
     facts = list(facts)
     problems: list[str] = []
     for change in (ans.get("what_if") or {}).get("changes", []):

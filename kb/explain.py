@@ -81,8 +81,7 @@ _L: dict[str, dict[str, str]] = {
            "not_stated_r": "{name} not stated", "none_stated_r": "no {name} stated",
            "mismatch_r": "{name} {got} (needs {want})", "or": " or ",
            "listed_r": "{value} is not listed",
-           "record_r": "record {record}", "more": "… {n} more (--full lists them)",
-           "summary": "{answered} answered, {failed} failed"},
+           "record_r": "record {record}", "more": "… {n} more (--full lists them)"},
     "zh": {"yes": "是", "no": "否", "unknown": "未知", "list": "列表",
            "answer": "答案", "as_of": "基准日期", "because": "理由", "why_not": "不成立的原因",
            "missing": "缺少的输入（补充后才能判断）", "source": "出处",
@@ -120,8 +119,7 @@ _L: dict[str, dict[str, str]] = {
            "hint": "完整证明：--full（REPL 中：:full）", "quotes": "处引文", "quote": "处引文",
            "not_stated_r": "未填写{name}", "none_stated_r": "没有填写{name}",
            "mismatch_r": "{name}为{got}（要求{want}）", "or": "或", "listed_r": "{value} 不在列表中",
-           "record_r": "记录 {record}", "more": "……另有 {n} 项（--full 列出）",
-           "summary": "{answered} 个已回答，{failed} 个失败"},
+           "record_r": "记录 {record}", "more": "……另有 {n} 项（--full 列出）"},
 }
 
 

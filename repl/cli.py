@@ -131,7 +131,8 @@ def _report(e: KbError) -> int:
 
 def cmd_question(args: argparse.Namespace) -> int:
     from kb.api import KnowledgeBase
-    from kb.render import answer_json, render_text
+    from kb.codec import answer_json
+    from kb.render import render_text
 
     base = KnowledgeBase.default()
     facts = []

@@ -4,6 +4,7 @@ through ``answer_from`` / ``records_from``."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cache
 from pathlib import Path
@@ -27,9 +28,15 @@ def schema_problems(data: Any) -> list[str]:
             for e in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))]
 
 
+_VALID: set[bytes] = set()  # digests of answers already validated (the 1,000-line batch asks many twice)
+
+
 def assert_valid_answer(data: Any) -> Any:
-    problems = schema_problems(data)
-    assert not problems, "not a valid guize.answer/1 object:\n" + "\n".join(problems[:20])
+    key = hashlib.sha256(json.dumps(data, sort_keys=True, default=repr).encode()).digest()
+    if key not in _VALID:
+        problems = schema_problems(data)
+        assert not problems, "not a valid guize.answer/1 object:\n" + "\n".join(problems[:20])
+        _VALID.add(key)
     return data
 
 
