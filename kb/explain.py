@@ -158,11 +158,12 @@ class Reason:
     observed: Value | None = None
     op: str | None = None  # the sign that holds instead ("<" where ">=" was needed)
     threshold: Value | None = None
+    colon: str = ": "  # after the label, in the answer's language
 
     def line(self) -> Line:
         segs: list[Seg] = [("no" if self.mark == "no" else "unknown", "✗" if self.mark == "no" else "?"), ("", " ")]
         if self.label:
-            segs.append(("label", f"{self.label}{'：' if _wide(self.label) else ': '}"))
+            segs.append(("label", f"{self.label}{self.colon}"))
         segs.append(("value", self.text))
         if self.document:
             segs.append(("source", f" — {self.document}"))
@@ -254,9 +255,13 @@ _LABEL = re.compile(r"^(.{1,24}?)\s*[:：]")
 
 
 def short_label(doc: str | None) -> str | None:
-    """"Condition 3" from "Condition 3: the shopping-experience star rating …"."""
+    """"Condition 3" from "Condition 3: the shopping-experience star rating …" (a lone word
+    such as "Condition" names nothing, so it is no label)."""
     m = _LABEL.match(doc or "")
-    return m.group(1) if m else None
+    if not m:
+        return None
+    label = m.group(1)
+    return label if any(c.isdigit() or c.isspace() for c in label) or _wide(label) and len(label) >= 4 else None
 
 
 # ---------------------------------------------------------------------------------------- building
@@ -441,12 +446,16 @@ class _Builder:
             own = clause_doc(self.p, alt.clause, alt.head.pred, self.lang)
             doc = document_title(alt.cites[0].file, self.lang) if alt.cites else None
             for f in alt.failures:
-                r = self.reason(f, short_label(own) if len(alt.failures) == 1 or f.kind != "derived" else None, doc)
+                label = short_label(own) if len(alt.failures) == 1 or f.kind != "derived" else None
+                if label is None and len(alts) > 1:  # say which of the rules it is
+                    label = _clip(own or "", 48) or None
+                r = self.reason(f, label, doc, own)
                 if r is not None and r not in out:
                     out.append(r)
         return out
 
-    def reason(self, f: Failure, label: str | None, doc: str | None) -> Reason | None:
+    def reason(self, f: Failure, label: str | None, doc: str | None, context: str | None = None) -> Reason | None:
+        """One failing condition in a line: its label, its leaves in words, its document."""
         if f.kind == "derived" and isinstance(f.literal, Atom):
             label = short_label(pred_name(self.p, f.literal.pred, self.lang)) or label
             doc = next((document_title(a.cites[0].file, self.lang) for a in f.because if a.cites), doc)
@@ -458,7 +467,7 @@ class _Builder:
         first = leaves[0] if len(leaves) == 1 else None
         if label is None and first is not None and first.kind == "threshold" and not first.observed:
             # a bare calculation ("2 ≤ 2") says nothing without the condition it belongs to
-            words_ = pred_name(self.p, f.literal.pred, self.lang) if isinstance(f.literal, Atom) else None
+            words_ = pred_name(self.p, f.literal.pred, self.lang) if isinstance(f.literal, Atom) else context
             label = _clip(words_ or "", 56) or None
         observed = threshold = op = None
         if first is not None and first.kind == "threshold" and isinstance(first.literal, Compare) and first.values:
@@ -466,7 +475,8 @@ class _Builder:
         if len(phrases) > _SHORT_LIST // 2:
             phrases = phrases[:_SHORT_LIST // 2 - 1] + [self.t["more"].format(n=len(phrases) - _SHORT_LIST // 2 + 1)]
         text = "; ".join(phrases)
-        return Reason("unknown" if f.unknown else "no", label, text, doc, _clause_of(f), observed, op, threshold)
+        return Reason("unknown" if f.unknown else "no", label, text, doc, _clause_of(f), observed, op, threshold,
+                      "：" if self.lang == "zh" else ": ")
 
     def phrases(self, leaves: Sequence[Failure]) -> list[str]:
         """Leaf failures in words; mismatches on one input said once ("… (needs A or B)")."""
