@@ -22,7 +22,7 @@ from grammar.model import Annotations, Atom, Clause, Const, Pos, Value, Var, for
 from grammar.question import Assignment, Lexicon, Phrase, Question, looks_like_goal, parse_goal
 from kb.codec import SCHEMA
 from kb.engine import Engine
-from kb.kinds import Verdict
+from kb.kinds import AnswerKind, Verdict, answer_kind
 from kb.limits import env_timeout
 from kb.loader import Program, facts_from_path, load_facts, load_program, program_under
 from kb.proof import Alternative, Node, Prover, missing_inputs, unknown_negations
@@ -60,7 +60,7 @@ class Answer:
     goal: Atom
     as_of: _dt.date
     answer: Verdict
-    kind: str = "yes_no"  # the question's kind (grammar/question.py)
+    kind: AnswerKind = "yes_no"  # what was asked (kb/kinds.py)
     lang: str = "en"
     bindings: list[dict[str, Value]] = field(default_factory=list)
     proof: Node | None = None
@@ -203,7 +203,7 @@ class KnowledgeBase:
         else:
             scope = reading.scope if reading is not None else None
             items = thresholds(p, {q.goal.pred}, below(p, scope) if scope else None, lang)
-        return Answer(q.text, q.goal, as_of, "list", kind=q.kind, lang=lang, rule=items)
+        return Answer(q.text, q.goal, as_of, "list", kind=answer_kind(q.kind), lang=lang, rule=items)
 
     def _evaluate(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
         self._check_goal(q.goal)
@@ -314,7 +314,7 @@ class KnowledgeBase:
         goal = q.goal
         with self.engine.session(atoms, as_of, goal.pred) as s:
             prover = Prover(self.program, s, where)
-            base = Answer(q.text, goal, as_of, "no", kind=q.kind, lang=q.lang, facts=list(facts))
+            base = Answer(q.text, goal, as_of, "no", kind=answer_kind(q.kind), lang=q.lang, facts=list(facts))
             if goal.is_ground():
                 return self._ground_answer(base, prover, s.holds(goal), atoms)
             sols = s.solve([goal])

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from kb.codec import SCHEMA, SchemaError, read_answer
-from kb.kinds import CHANGE_KINDS, FAILURE_KINDS, NODE_KINDS, VERDICTS
+from kb.kinds import ANSWER_KINDS, CHANGE_KINDS, FAILURE_KINDS, NODE_KINDS, VERDICTS
 from tests.schema import SCHEMA_FILE, schema_problems
 
 
@@ -21,6 +21,7 @@ def test_the_schema_names_the_kinds_the_code_knows():
     s = _schema()
     assert s["properties"]["schema"]["const"] == SCHEMA
     assert tuple(s["properties"]["answer"]["enum"]) == VERDICTS
+    assert tuple(s["properties"]["kind"]["enum"]) == ANSWER_KINDS
     assert tuple(s["$defs"]["node"]["properties"]["kind"]["enum"]) == NODE_KINDS
     assert tuple(s["$defs"]["failure"]["properties"]["kind"]["enum"]) == FAILURE_KINDS
     change = s["properties"]["needed"]["oneOf"][1]["properties"]["changes"]["items"]
