@@ -333,3 +333,51 @@ def test_every_command_has_a_one_line_help():
         assert c.name.startswith(":") and c.help.endswith(".") and "\n" not in c.help, c.name
         for alias in c.aliases:
             assert commands.COMMANDS[alias] is c
+
+
+# ---------------------------------------------------------------------------------------- pager and config
+def test_the_pager_is_less_R_by_default_pager_when_set_and_never_when_off(monkeypatch):
+    import shutil as sh
+
+    from repl.pager import needs_paging, pager_command
+
+    monkeypatch.setattr(sh, "which", lambda name: f"/usr/bin/{name}" if name in ("less", "most") else None)
+    assert pager_command("auto", {}) == ["less", "-R"]
+    assert pager_command("auto", {"PAGER": "less -S"}) == ["less", "-S", "-R"]  # colours kept
+    assert pager_command("auto", {"PAGER": "most"}) == ["most"]
+    assert pager_command("auto", {"PAGER": "nosuchpager"}) is None  # printed as it is
+    assert pager_command("off", {"PAGER": "less"}) is None
+    assert pager_command("most -s", {}) == ["most", "-s"]
+    assert needs_paging("\n".join(["x"] * 30), 24) and not needs_paging("a\nb", 24)
+
+
+def test_the_config_file_sets_pager_language_facts_and_style(tmp_path, monkeypatch):
+    from repl.config import Config, config_path, load_config
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert config_path() == tmp_path / "guize" / "config.toml"
+    assert load_config() == Config()  # no file: the defaults
+    (tmp_path / "guize").mkdir()
+    config_path().write_text('pager = "off"\nlang = "zh"\nfacts = ["~/a.dl"]\nstyle = "plain"\nfull = true\n', "utf-8")
+    c = load_config()
+    assert (c.pager, c.lang, c.style, c.full, c.problems) == ("off", "zh", "plain", True, ())
+    assert c.facts[0].endswith("/a.dl") and not c.facts[0].startswith("~")
+    config_path().write_text('lang = "fr"\ncolour = 1\n', "utf-8")
+    c = load_config()
+    assert c.lang is None and len(c.problems) == 2 and "lang = 'fr' is not valid" in c.problems[1]
+    config_path().write_text("pager = \n", "utf-8")
+    assert "not read" in load_config().problems[0]
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative/dir")  # ignored, as the XDG spec says
+    assert config_path().parent.parent != Path("relative/dir")
+
+
+def test_files_are_named_as_the_user_named_them(tmp_path, monkeypatch):
+    from kb.documents import display_path, document_title
+
+    monkeypatch.chdir(tmp_path)
+    assert display_path("facts/x.dl:3:1") == "facts/x.dl:3:1"
+    assert display_path(f"{tmp_path}/sub/x.dl:3:1") == "sub/x.dl:3:1"
+    assert display_path("/elsewhere/x.dl:3:1") == "x.dl:3:1"
+    assert display_path("<what-if>:1:1") == "<what-if>:1:1"
+    assert document_title("004_ab237df4ce40d813.txt") == "快手快分销准入 · 004"
+    assert document_title("009_ffff.txt") == "009"
