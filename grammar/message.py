@@ -87,7 +87,7 @@ class _StreamLexer(Lexer):
     def __init__(self, lexer_conf) -> None:  # noqa: D107 (Lark's interface)
         pass
 
-    def lex(self, data):  # type: ignore[override]
+    def lex(self, data):
         for p in data:
             yield Token(p.kind, p)
 
@@ -149,7 +149,7 @@ def read_message(original: str, lexicon: Lexicon, as_of: _dt.date, keep: frozens
     plain = normalise(original)
     if not plain:
         raise QueryError("empty question", hint="ask e.g. 'can store acme join kuaishou distribution?'")
-    cased = normalise(original, lower=False)
+    cased: str | None = normalise(original, lower=False)
     text, corrections = _correct(plain, lexicon, keep)
     if len(text) != len(plain):
         cased = None  # a correction changed lengths: quoted strings come from the lower-case text
@@ -197,7 +197,7 @@ def read_message(original: str, lexicon: Lexicon, as_of: _dt.date, keep: frozens
     # drop it so the pair is one statement; a copula opening a sentence stays (a yes/no cue)
     chosen = [p for i, p in enumerate(chosen)
               if not (p.kind == "COP" and 0 < i < len(chosen) - 1 and chosen[i - 1].kind == "INPUT")]
-    items: list[Item] = _ToItems().transform(_parser().parse(chosen))  # type: ignore[arg-type]
+    items: list[Item] = _ToItems().transform(_parser().parse(chosen))
     sentences, sent_start = [], 0
     for p in chosen:
         if p.kind == "SEP":

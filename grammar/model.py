@@ -77,7 +77,7 @@ class Atom:
 
     def values(self) -> tuple[Value, ...]:
         """The argument values of a ground atom."""
-        return tuple(a.value for a in self.args)  # type: ignore[union-attr]
+        return tuple(a.value for a in self.args)  # type: ignore[union-attr]  # ground: every argument a Const
 
     def __str__(self) -> str:
         if not self.args:
@@ -329,12 +329,15 @@ def subst_literal(lit: Literal, env: Subst) -> Literal:
 
 
 def match(pattern: Atom, fact: Atom, env: Subst | None = None) -> Subst | None:
-    """One-way match of a pattern against a ground atom; returns the extended bindings."""
+    """One-way match of a pattern (a clause head, a body literal) against an atom; returns the
+    extended bindings. Variables of a partial goal ("p(a, X)") match anything and bind nothing."""
     if pattern.pred != fact.pred or len(pattern.args) != len(fact.args):
         return None
     out: Subst = dict(env or {})
     for p, f in zip(pattern.args, fact.args):
-        value = f.value  # type: ignore[union-attr]
+        if not isinstance(f, Const):  # a variable of a partial goal stays free
+            continue
+        value = f.value
         if isinstance(p, Var):
             if p in out:
                 if not values_equal(out[p], value):
@@ -352,3 +355,40 @@ def match(pattern: Atom, fact: Atom, env: Subst | None = None) -> Subst | None:
 def values_equal(a: Value, b: Value) -> bool:
     """Equality without Python's cross-type surprises (True == 1, date vs datetime)."""
     return type(a) is type(b) and a == b
+
+
+# the argument types that are values, not subjects (the rest name a declared subject type)
+VALUE_TYPES = ("string", "number", "date", "datetime", "bool", "enum")
+
+
+def json_value(v: object) -> str | int | float | bool | None:
+    """A term value in JSON (``guize.answer/1``): integers stay integers, other decimals become
+    the shortest float that reads back the same, dates and times ISO text."""
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else float(v)
+    if isinstance(v, bool | str | int | float) or v is None:
+        return v
+    if isinstance(v, _dt.date):
+        return format_value(v)
+    return str(v)
+
+
+def value_from_json(v: object) -> Value:
+    """The term value a ``json_value`` reads back as (numbers exact, ISO dates as dates; the
+    rule language's booleans are the symbols true and false)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return Decimal(v)
+    if isinstance(v, float):
+        return Decimal(repr(v))
+    if isinstance(v, str):
+        try:
+            if len(v) == 10 and v[4] == "-":
+                return _dt.date.fromisoformat(v)
+            if len(v) == 16 and v[10] == "T":
+                return _dt.datetime.fromisoformat(v)
+        except ValueError:
+            pass
+        return v
+    return str(v)

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from typing import Any, cast
 
 from lark import Lark, Token, Transformer, UnexpectedInput, v_args
 from lark.exceptions import VisitError
 
-from grammar.cache import lark_parser
 from grammar.errors import KbError, LoadErrors, RuleSyntaxError, did_you_mean
 from grammar.model import (
     Aggregate,
@@ -50,16 +51,33 @@ _TERMINAL_NAMES = {
 }
 
 
+def _plain_parser(kind: str, grammar: str, **options: Any) -> Lark:
+    return Lark(grammar, **options)
+
+
+# How the rule grammars are built: plainly here, or through the builder kb installs (kb/cache.py
+# keeps built parsers on disk between runs; grammar/ itself knows nothing of where).
+build_parser: Callable[..., Lark] = _plain_parser
+
+
+def use_parser_builder(builder: Callable[..., Lark]) -> None:
+    """Build the rule grammars' parsers with ``builder(kind, grammar, **lark_options)`` from now on."""
+    global build_parser
+    build_parser = builder
+    _rules_parser.cache_clear()
+    _annotation_parser.cache_clear()
+
+
 @cache
 def _rules_parser() -> Lark:
     text = resources.files("grammar").joinpath("rules.lark").read_text("utf-8")
-    return lark_parser("rules", text, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    return build_parser("rules", text, parser="lalr", propagate_positions=True, maybe_placeholders=True)
 
 
 @cache
 def _annotation_parser() -> Lark:
     text = resources.files("grammar").joinpath("annotation.lark").read_text("utf-8")
-    return lark_parser("annotation", text, parser="lalr")
+    return build_parser("annotation", text, parser="lalr")
 
 
 def _unquote(tok: str) -> str:
@@ -442,7 +460,7 @@ def _attach(items: list, file: str) -> list[Statement]:
     for it in items:
         if isinstance(it, _Note):
             if it.key == "not_encoded":
-                rule, reason = it.value  # type: ignore[misc]
+                rule, reason = cast(tuple[str, str], it.value)
                 out.append(NotEncoded(rule, reason, it.pos))
             else:
                 pending.append(it)
@@ -484,18 +502,18 @@ def _annotations(notes: list[_Note]) -> Annotations:
         if n.key == "id":
             kw["id"] = n.value
         elif n.key == "source":
-            f, q = n.value  # type: ignore[misc]
+            f, q = cast(tuple[str, str], n.value)
             kw["sources"].append(Citation(f, q, n.pos))
         elif n.key == "rule":
-            kw["rules"].extend(n.value)  # type: ignore[arg-type]
+            kw["rules"].extend(cast(list, n.value))
         elif n.key == "doc":
             kw["docs"].append(n.value)
         elif n.key == "ask":
-            kw["asks"].extend(n.value)  # type: ignore[arg-type]
+            kw["asks"].extend(cast(list, n.value))
         elif n.key in ("values", "words", "gaps"):
-            kw[n.key].extend(n.value)  # type: ignore[arg-type]
+            kw[n.key].extend(cast(list, n.value))
         elif n.key == "template":
-            kw["templates"].extend(n.value)  # type: ignore[arg-type]
+            kw["templates"].extend(cast(list, n.value))
         elif n.key == "name":
             kw["names"].append(n.value)
         elif n.key == "reading":
@@ -527,10 +545,15 @@ _NO_NOTES = Annotations()
 # makes three objects per line, so the fast path fills their slots directly (the same objects:
 # equal, hashed and printed alike; grammar/model.py declares them with slots=True).
 _new = object.__new__
-_SET_POS = (Pos.file.__set__, Pos.line.__set__, Pos.column.__set__)
-_SET_ATOM = (Atom.pred.__set__, Atom.args.__set__)
-_SET_CLAUSE = (Clause.head.__set__, Clause.body.__set__, Clause.notes.__set__, Clause.pos.__set__,
-               Clause.body_pos.__set__)
+
+
+def _slot_setters(cls: type, *names: str) -> tuple[Callable[[object, object], None], ...]:
+    return tuple(vars(cls)[n].__set__ for n in names)
+
+
+_SET_POS = _slot_setters(Pos, "file", "line", "column")
+_SET_ATOM = _slot_setters(Atom, "pred", "args")
+_SET_CLAUSE = _slot_setters(Clause, "head", "body", "notes", "pos", "body_pos")
 
 
 def parse_ground_facts(text: str, file: str) -> list[Clause] | None:

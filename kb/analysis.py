@@ -134,7 +134,8 @@ def _aggregate_schedule(agg: Aggregate, clause: Clause, idx: int,
                         pos: Pos | None) -> tuple[Aggregate, list[LoadError]]:
     """The aggregate with its own body ordered (group variables come bound from outside)."""
     group = frozenset(aggregate_group(agg, clause_outer_vars(clause, idx)))
-    inner = Clause(Atom("_agg", tuple(sorted(agg.vars, key=lambda v: v.name))), agg.body,
+    ordered: list[Var] = sorted(agg.vars, key=lambda v: v.name)
+    inner = Clause(Atom("_agg", tuple(ordered)), agg.body,
                    pos=pos, body_pos=(pos,) * len(agg.body))
     scheduled, errs = schedule(inner, group)
     if agg.expr is not None:

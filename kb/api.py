@@ -22,7 +22,7 @@ import multiprocessing
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,9 @@ from typing import Any
 from grammar.errors import QUESTION_FILE, EvaluationError, KbError, LoadError, LoadErrors, QueryError, did_you_mean
 from grammar.model import Annotations, Atom, Clause, Const, Pos, Value, Var, format_value
 from grammar.question import Assignment, Lexicon, Phrase, Question, looks_like_goal, parse_goal
+from kb.codec import SCHEMA
 from kb.engine import Engine
+from kb.kinds import AnswerKind, Verdict, answer_kind
 from kb.limits import env_timeout
 from kb.loader import (
     Program,
@@ -89,7 +91,6 @@ def _record_value(raw: Any, type_: str) -> Value | None:
     return raw
 
 
-SCHEMA = "guize.answer/1"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 QUESTION_POS = Pos(QUESTION_FILE, 1, 1)  # where a fact stated in the question itself comes from
 _COLUMN = re.compile(r"at column (\d+)|第 (\d+) 个字符")
@@ -118,17 +119,18 @@ def _located(method):
     return wrapper
 
 
-@dataclass
+@dataclass(frozen=True)
 class Answer:
-    """One answer, the value every interface prints (schema ``guize.answer/1``)."""
+    """One answer, the value every interface prints (schema ``guize.answer/1``). Frozen: a
+    variant of an answer is made with ``dataclasses.replace``; its lists are not changed either."""
 
     question: str
     goal: Atom
     as_of: _dt.date
-    answer: str  # "yes" | "no" | "unknown" | "list"
-    kind: str = "yes_no"
+    answer: Verdict
+    kind: AnswerKind = "yes_no"  # what was asked (kb/kinds.py)
     lang: str = "en"
-    bindings: list[dict[str, object]] = field(default_factory=list)
+    bindings: list[dict[str, Value]] = field(default_factory=list)
     proof: Node | None = None
     proofs: list[Node] = field(default_factory=list)  # one per binding, for list answers
     why_not: list[Alternative] = field(default_factory=list)
@@ -139,7 +141,7 @@ class Answer:
     topic: str | None = None  # "not covered": the words no encoded document covers
     suggestions: list[str] = field(default_factory=list)
     what_if: list[Hypothesis] = field(default_factory=list)
-    before: str | None = None  # what-if: the answer without the hypothesis
+    before: Verdict | None = None  # what-if: the answer without the hypothesis
     needed: Plan | None = None
     reading: Reading | None = None  # how the question was read (None for a goal asked as a goal)
     rule: list[RuleItem] = field(default_factory=list)  # conditions / threshold: what the clauses say
@@ -289,9 +291,8 @@ class KnowledgeBase:
     # ---- questions
     def lexicon(self, facts: Sequence[Clause] = ()) -> Lexicon:
         """The phrases, subjects and inputs questions are completed from (the REPL's lexicon)."""
-        subjects = tuple(sorted({str(f.head.args[0].value) for f in facts  # type: ignore[union-attr]
-                                 if f.head.args and isinstance(f.head.args[0], Const)
-                                 and isinstance(f.head.args[0].value, str)}))
+        subjects = tuple(sorted({str(a.value) for f in facts for a in f.head.args[:1]
+                                 if isinstance(a, Const) and isinstance(a.value, str)}))
         if not hasattr(self, "_lexicon_base"):
             self._lexicon_base = self._phrases()
         phrases, inputs, templates = self._lexicon_base
@@ -338,7 +339,7 @@ class KnowledgeBase:
             raise QueryError("this is not a question Guize can read (it looks like code)",
                              hint="questions and goals are data; nothing you type is run")
         r = self.reading_model().read(text, facts, as_of or _dt.date.today())
-        assignments = tuple(Assignment(s.atom.pred, s.atom.args[1].value, None, s.text)  # type: ignore[union-attr]
+        assignments = tuple(Assignment(s.atom.pred, s.atom.values()[1], None, s.text)
                             for s in r.hypotheses() if len(s.atom.args) == 2)
         goal = r.goal if r.kind != "uncovered" else Atom("not_covered", ())
         return Question(r.kind, goal, r.lang, text, assignments, r.topic, reading=r)
@@ -368,11 +369,9 @@ class KnowledgeBase:
         else:
             ans = self._evaluate(q, facts, as_of)
             if q.kind == "needed":
-                self._what_needed(ans, q, facts, as_of)
-        ans.question = question if isinstance(question, str) else str(question)
-        ans.lang = lang or q.lang
-        ans.reading = reading
-        return ans
+                ans = self._what_needed(ans, q, facts, as_of)
+        return replace(ans, question=question if isinstance(question, str) else str(question), lang=lang or q.lang,
+                       reading=reading)
 
     def _rule_answer(self, q: Question, reading: Reading | None, as_of: _dt.date, lang: str) -> Answer:
         """A question about the rules themselves, answered from the clauses: a rule's
@@ -383,7 +382,7 @@ class KnowledgeBase:
         else:
             scope = reading.scope if reading is not None else None
             items = thresholds(p, {q.goal.pred}, below(p, scope) if scope else None, lang)
-        return Answer(q.text, q.goal, as_of, "list", kind=q.kind, lang=lang, rule=items)
+        return Answer(q.text, q.goal, as_of, "list", kind=answer_kind(q.kind), lang=lang, rule=items)
 
     def _evaluate(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
         self._check_goal(q.goal)
@@ -391,8 +390,7 @@ class KnowledgeBase:
             ans = self._answer_guarded(q, facts, as_of)
         else:
             ans = self._answer(q, facts, as_of)
-        ans.readings_differ = self._other_readings(ans, q, facts, as_of)
-        return ans
+        return replace(ans, readings_differ=self._other_readings(ans, q, facts, as_of))
 
     def under(self, key: str) -> KnowledgeBase:
         """The same rules read the other way at ``key`` (an ``@alternative``), built once."""
@@ -433,23 +431,23 @@ class KnowledgeBase:
         plain = Question("yes_no", q.goal, q.lang, q.text)
         before = self._evaluate(plain, facts, as_of)
         after = self._evaluate(Question("what_if", q.goal, q.lang, q.text), changed, as_of)
-        after.what_if, after.before = hyps, before.answer
-        return after
+        return replace(after, what_if=hyps, before=before.answer)
 
-    def _what_needed(self, ans: Answer, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> None:
+    def _what_needed(self, ans: Answer, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
+        """The answer with the smallest verified plan that would make it yes (when there is one)."""
         if ans.answer == "yes" or not q.goal.is_ground():
-            return
+            return ans
         goal = q.goal
 
-        def ask(changed: list[Clause], day: _dt.date) -> str:
+        def ask(changed: list[Clause], day: _dt.date) -> Verdict:
             return self._evaluate(Question("yes_no", goal, q.lang, q.text), changed, day).answer
 
         def holds_at(atom: Atom, day: _dt.date) -> bool:
             with self.engine.session([f.head for f in facts], day, atom.pred) as s:
                 return s.holds(atom)
 
-        planner = Planner(self.program, None, facts, as_of, ask, holds_at)  # type: ignore[arg-type]
-        ans.needed = planner.best(ans.why_not)
+        planner = Planner(self.program, facts, as_of, ask, holds_at)
+        return replace(ans, needed=planner.best(ans.why_not))
 
     # pyDatalog's compiled engine cannot be interrupted (not even by SIGINT/SIGALRM). Rules are
     # compiled in the form shown to terminate, but a question that reaches a recursive rule
@@ -501,38 +499,48 @@ class KnowledgeBase:
         goal = q.goal
         with self.engine.session(atoms, as_of, goal.pred) as s:
             prover = Prover(self.program, s, where)
-            ans = Answer(q.text, goal, as_of, "no", kind=q.kind, lang=q.lang, facts=list(facts))
+            base = Answer(q.text, goal, as_of, "no", kind=answer_kind(q.kind), lang=q.lang, facts=list(facts))
             if goal.is_ground():
-                if s.holds(goal):
-                    ans.answer = "yes"
-                    ans.proof = prover.prove(goal)
-                    if ans.proof is not None:
-                        ans.unknown_because = unknown_negations(prover, ans.proof)
-                        if ans.unknown_because:
-                            ans.answer = "unknown"
-                            ans.missing = missing_inputs([a for _, alts in ans.unknown_because for a in alts])
-                        else:
-                            ans.assumptions = assumptions_of(self.program, ans.proof, atoms, self.engine.closure)
-                else:
-                    ans.why_not = prover.why_not(goal)
-                    ans.missing = missing_inputs(ans.why_not)
-                    ans.answer = "unknown" if any(a.unknown for a in ans.why_not) else "no"
-                ans.readings = readings_of(self.program, clauses_used(ans.proof, (), ans.why_not, ans.unknown_because))
-                return ans
+                return self._ground_answer(base, prover, s.holds(goal), atoms)
             sols = s.solve([goal])
             vars_ = [v for v in goal.args if isinstance(v, Var)]
-            ans.answer = "list"
+            bindings: list[dict[str, Value]] = []
+            proofs: list[Node] = []
             for sol in sorted(sols, key=lambda e: [format_value(e[v]) for v in vars_ if v in e]):
-                ans.bindings.append({v.name: sol[v] for v in vars_ if v in sol})
+                bindings.append({v.name: sol[v] for v in vars_ if v in sol})
                 ground = Atom(goal.pred, tuple(Const(sol[a]) if isinstance(a, Var) else a for a in goal.args))
                 proof = prover.prove(ground)
                 if proof is not None:
-                    ans.proofs.append(proof)
-            if not sols and q.kind != "which":
-                ans.why_not = prover.why_not(goal)
-                ans.missing = missing_inputs(ans.why_not)
-            ans.readings = readings_of(self.program, clauses_used(None, ans.proofs, ans.why_not))
-            return ans
+                    proofs.append(proof)
+            why_not = prover.why_not(goal) if not sols and q.kind != "which" else []
+            return replace(base, answer="list", bindings=bindings, proofs=proofs, why_not=why_not,
+                           missing=missing_inputs(why_not) if why_not else [],
+                           readings=readings_of(self.program, clauses_used(None, proofs, why_not)))
+
+    def _ground_answer(self, base: Answer, prover: Prover, holds: bool, atoms: list[Atom]) -> Answer:
+        """A yes with its proof (unknown if it rests on negating something unknown), or a no or
+        unknown with every failing condition."""
+        goal = base.goal
+        if not holds:
+            why_not = prover.why_not(goal)
+            return replace(base, answer="unknown" if any(a.unknown for a in why_not) else "no", why_not=why_not,
+                           missing=missing_inputs(why_not),
+                           readings=readings_of(self.program, clauses_used(None, (), why_not)))
+        proof = prover.prove(goal)
+        doubts = unknown_negations(prover, proof) if proof is not None else []
+        if doubts:
+            answer = replace(base, answer="unknown", proof=proof, unknown_because=doubts,
+                             missing=missing_inputs([a for _, alts in doubts for a in alts]))
+        else:
+            assumed = assumptions_of(self.program, proof, atoms, self.engine.closure) if proof is not None else []
+            answer = replace(base, answer="yes", proof=proof, assumptions=assumed)
+        return replace(answer, readings=readings_of(self.program, clauses_used(proof, (), (), doubts)))
+
+    def to_json(self, answer: Answer, lang: str | None = None) -> dict[str, Any]:
+        """The ``guize.answer/1`` object of an answer (kb/codec.py; schema in docs/answer.schema.json)."""
+        from kb.codec import answer_json
+
+        return answer_json(answer, self.program, lang)
 
     @_located
     def what_if(self, question: str | Atom, facts: Sequence[Clause], changes: Sequence[Clause],
@@ -548,10 +556,7 @@ class KnowledgeBase:
         plain = Question("yes_no" if q.goal.is_ground() else "which", q.goal, q.lang, q.text)
         before = self._evaluate(plain, facts, as_of)
         after = self._evaluate(Question("what_if", q.goal, q.lang, q.text), changed, as_of)
-        after.what_if, after.before = [hyp], before.answer
-        after.question = str(question)
-        after.lang = lang or q.lang
-        return after
+        return replace(after, what_if=[hyp], before=before.answer, question=str(question), lang=lang or q.lang)
 
     @_located
     def what_needed(self, question: str | Atom, facts: Sequence[Clause], as_of: _dt.date | None = None,
@@ -560,11 +565,8 @@ class KnowledgeBase:
         as_of = as_of or _dt.date.today()
         q = self._question(question, facts)
         q = Question("needed", q.goal, q.lang, q.text)
-        ans = self._evaluate(q, facts, as_of)
-        self._what_needed(ans, q, facts, as_of)
-        ans.question = str(question)
-        ans.lang = lang or q.lang
-        return ans
+        ans = self._what_needed(self._evaluate(q, facts, as_of), q, facts, as_of)
+        return replace(ans, question=str(question), lang=lang or q.lang)
 
     def _question(self, question: str | Atom, facts: Sequence[Clause]) -> Question:
         if isinstance(question, Atom):

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_never, cast
 
-from grammar import builtins
 from grammar.model import (
+    VALUE_TYPES,
     Aggregate,
     Atom,
     Clause,
@@ -25,16 +25,19 @@ from grammar.model import (
     Subst,
     Var,
     format_value,
+    json_value,
     match,
     subst_atom,
     subst_literal,
+    value_from_json,
 )
 from grammar.rules import parse_text
+from kb import builtins
 from kb.analysis import aggregate_group, clause_outer_vars
+from kb.codec import SchemaError, read_answer
+from kb.kinds import FAILURE_KINDS, FailureKind
 from kb.loader import Program
 from kb.reference import evaluate
-
-_VALUE_TYPES = ("string", "number", "date", "datetime", "bool", "enum")
 
 
 def _atom(text: str) -> Atom:
@@ -57,7 +60,7 @@ class Checker:
         self.model = evaluate(program, list(facts), as_of)
 
     def true(self, a: Atom) -> bool:
-        return tuple(x.value for x in a.args) in self.model.get(a.pred, set())  # type: ignore[union-attr]
+        return a.values() in self.model.get(a.pred, set())
 
     # ---------------------------------------------------------------- proofs
     def proof(self, node: dict[str, Any], path: str = "proof") -> list[str]:
@@ -87,7 +90,7 @@ class Checker:
             if env is None:
                 return problems or [f"{where}: does not follow"]
         for k, v in node.get("bindings", {}).items():
-            if Var(k) in env and _json(env[Var(k)]) != v:
+            if Var(k) in env and json_value(env[Var(k)]) != v:
                 problems.append(f"{path}: binding {k} = {v} but the premises give {format_value(env[Var(k)])}")
         if not {c.file for c in clause.notes.sources} <= {c["file"] for c in node.get("cites", [])}:
             problems.append(f"{path}: the citations of {clause.id} are missing")
@@ -129,7 +132,7 @@ class Checker:
         value = self._aggregate(lit, {v: env[v] for v in group})
         env = {**env, lit.result: value}
         got = prem.get("values", {}).get("result")
-        if prem.get("kind") != "aggregate" or got != _json(value):
+        if prem.get("kind") != "aggregate" or got != json_value(value):
             return None, [f"{where}: the aggregate is {format_value(value)}, the proof says {got}"]
         return env, []
 
@@ -180,50 +183,57 @@ class Checker:
     def failure(self, f: dict[str, Any], path: str) -> list[str]:
         kind = f.get("kind")
         cond = f.get("condition", "")
-        if kind == "threshold":
+        if kind not in FAILURE_KINDS:
+            return [f"{path}: unknown failure kind {kind!r}"]
+        k = cast(FailureKind, kind)
+        if k == "threshold":
             if "observed" in f:
-                a, b = _from_json(f["observed"]), _from_json(f["threshold"])
+                a, b = value_from_json(f["observed"]), value_from_json(f["threshold"])
                 try:
                     if builtins.compare(f["op"], a, b):
                         return [f"{path}: {cond} is true, not a failure"]
                 except builtins.BuiltinError:
                     pass
             return []
-        if kind in ("missing", "mismatch", "not_listed", "none_stated"):
-            pattern = _parse_pattern(cond)
-            decl = self.p.inputs.get(pattern.pred)
-            keys = [i for i, (arg, t) in enumerate(zip(decl.args, pattern.args))
-                    if isinstance(t, Const) and arg.type not in _VALUE_TYPES] if decl else []
-            same = [s for s in self.stated
-                    if s.pred == pattern.pred and all(s.args[i] == pattern.args[i] for i in keys)]
-            if kind in ("missing", "none_stated") and decl is None:
-                return [f"{path}: {cond} is not an input, it cannot be missing"]
-            if kind == "missing" and decl is not None and decl.optional:
-                return [f"{path}: {pattern.pred} is optional: stating none means none, not unknown"]
-            if kind in ("missing", "none_stated") and same:
-                return [f"{path}: {cond} is said to be missing but {same[0]} is stated"]
-            if kind == "mismatch" and not same:
-                return [f"{path}: {cond} is said to be stated differently but nothing is stated"]
-            if kind in ("mismatch", "not_listed") and pattern.is_ground() and (
-                    pattern in self.stated or pattern in self.rule_facts):
-                return [f"{path}: {cond} is stated, so it does not fail"]
-            return []
-        if kind == "holds":
+        if k == "missing" or k == "mismatch" or k == "not_listed" or k == "none_stated":
+            return self._input_failure(k, cond, path)
+        if k == "holds":
             if "proof" not in f:
                 return [f"{path}: a failed negation must prove the atom it negates"]
             problems = self.proof(f["proof"], path + ".holds")
-            for k, alt in enumerate(f.get("because", [])):
-                problems += self.alternative(alt, f"{path}.because[{k}]")
+            for i, alt in enumerate(f.get("because", [])):
+                problems += self.alternative(alt, f"{path}.because[{i}]")
             return problems
-        if kind == "derived":
+        if k == "derived":
             pattern = _parse_pattern(cond)
             if pattern.is_ground() and self.true(pattern):
                 return [f"{path}: {cond} holds in the reference model"]
-            problems: list[str] = []
-            for k, alt in enumerate(f.get("because", [])):
-                problems += self.alternative(alt, f"{path}.because[{k}]")
+            problems = []
+            for i, alt in enumerate(f.get("because", [])):
+                problems += self.alternative(alt, f"{path}.because[{i}]")
             return problems
-        return [f"{path}: unknown failure kind {kind!r}"]
+        assert_never(k)
+
+    def _input_failure(self, kind: FailureKind, cond: str, path: str) -> list[str]:
+        """A condition on an input: missing, stated otherwise, not listed, or none stated."""
+        pattern = _parse_pattern(cond)
+        decl = self.p.inputs.get(pattern.pred)
+        keys = [i for i, (arg, t) in enumerate(zip(decl.args, pattern.args))
+                if isinstance(t, Const) and arg.type not in VALUE_TYPES] if decl else []
+        same = [s for s in self.stated
+                if s.pred == pattern.pred and all(s.args[i] == pattern.args[i] for i in keys)]
+        if kind in ("missing", "none_stated") and decl is None:
+            return [f"{path}: {cond} is not an input, it cannot be missing"]
+        if kind == "missing" and decl is not None and decl.optional:
+            return [f"{path}: {pattern.pred} is optional: stating none means none, not unknown"]
+        if kind in ("missing", "none_stated") and same:
+            return [f"{path}: {cond} is said to be missing but {same[0]} is stated"]
+        if kind == "mismatch" and not same:
+            return [f"{path}: {cond} is said to be stated differently but nothing is stated"]
+        if kind in ("mismatch", "not_listed") and pattern.is_ground() and (
+                pattern in self.stated or pattern in self.rule_facts):
+            return [f"{path}: {cond} is stated, so it does not fail"]
+        return []
 
     # ---------------------------------------------------------------- whole answers
     def rule_items(self, ans: dict[str, Any]) -> list[str]:
@@ -255,7 +265,7 @@ class Checker:
                     problems.append(f"rule[{k}]: clause {c.id} does not read {item['pred']}")
                 elif item["op"] is not None:
                     var = uses[0].args[-1] if uses else counted[0].result  # its value, or how many
-                    want = _from_json(item["value"])
+                    want = value_from_json(item["value"])
                     ok = any(isinstance(lit, Compare) and (
                         (lit.lhs == var and isinstance(lit.rhs, Const) and lit.op == item["op"]
                          and lit.rhs.value == want)
@@ -307,7 +317,7 @@ class Checker:
                 m = _match(goal, Atom(goal.pred, tuple(Const(v) for v in row)), {})
                 if m is not None:
                     expected.add(tuple(sorted((k.name, format_value(v)) for k, v in m.items())))
-            got = {tuple(sorted((k, format_value(_from_json(v))) for k, v in b.items())) for b in ans["bindings"]}
+            got = {tuple(sorted((k, format_value(value_from_json(v))) for k, v in b.items())) for b in ans["bindings"]}
             if got != expected:
                 problems.append(f"list answer {sorted(got)} differs from the reference model {sorted(expected)}")
             for k, p in enumerate(ans.get("proofs", [])):
@@ -325,37 +335,15 @@ def _parse_pattern(text: str) -> Atom:
     return lit
 
 
-def _json(v):
-    if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else float(v)
-    if isinstance(v, (_dt.date, _dt.datetime)):
-        return format_value(v)
-    return v
-
-
-def _from_json(v):
-    if isinstance(v, bool):
-        return v
-    if isinstance(v, int):
-        return Decimal(v)
-    if isinstance(v, float):
-        return Decimal(repr(v))
-    if isinstance(v, str):
-        try:
-            if len(v) == 10 and v[4] == "-":
-                return _dt.date.fromisoformat(v)
-            if len(v) == 16 and v[10] == "T":
-                return _dt.datetime.fromisoformat(v)
-        except ValueError:
-            pass
-    return v
-
-
 def check_answer(ans: dict[str, Any], program: Program, facts: Sequence[Atom], as_of: _dt.date) -> list[str]:
     """Every problem found in a published answer (empty when every step checks out).
 
     A what-if answer is checked against the stated facts with its published changes applied:
     each removed fact must have been stated, and the added ones replace them."""
+    try:
+        ans = read_answer(ans)  # the published object, read as every reader reads it
+    except SchemaError as e:
+        return [str(e)]
     facts = list(facts)
     problems: list[str] = []
     for change in (ans.get("what_if") or {}).get("changes", []):

@@ -25,7 +25,6 @@ from pyDatalog.pyParser import Body, Query
 from pyDatalog.pyParser import Literal as PyLiteral
 from pyDatalog.pyParser import Term as PyTerm
 
-from grammar import builtins
 from grammar.errors import EvaluationError
 from grammar.model import (
     Aggregate,
@@ -42,6 +41,7 @@ from grammar.model import (
     literal_vars,
     subst_literal,
 )
+from kb import builtins
 from kb.analysis import aggregate_group, body_atoms, clause_outer_vars
 
 _PREFIX = "g_"
@@ -314,15 +314,16 @@ class Engine:
         over a recursive p can answer wrongly (and differently from run to run); asked with
         every argument free, p is right, so negation reads that full extension instead."""
         out: list[tuple[str, tuple]] = []
-        steps: list[tuple[int, int, object]] = [(self._strata.get(p, 0), 0, p) for p in self._stand_ins
-                                                if reach is None or p in reach]
-        steps += [(level, 1, item) for level, *item in self._aggregates
-                  if reach is None or self._agg_owner[item[0]] & reach]
-        for _, kind, item in sorted(steps, key=lambda x: (x[0], x[1], str(x[2]))):
-            if kind == 0:
-                out += self._materialise_negated(item)  # type: ignore[arg-type]
+        # (stratum, 0 for a negated predicate / 1 for an aggregate, what to compute)
+        steps: list[tuple[int, int, str | tuple[str, Aggregate, tuple[Var, ...]]]] = [
+            (self._strata.get(p, 0), 0, p) for p in self._stand_ins if reach is None or p in reach]
+        steps += [(level, 1, (name, agg, group)) for level, name, agg, group in self._aggregates
+                  if reach is None or self._agg_owner[name] & reach]
+        for _, _, item in sorted(steps, key=lambda x: (x[0], x[1], str(x[2]))):
+            if isinstance(item, str):
+                out += self._materialise_negated(item)
             else:
-                out += self._materialise_aggregate(*item)  # type: ignore[misc]
+                out += self._materialise_aggregate(*item)
         return out
 
     def _materialise_negated(self, pred: str) -> list[tuple[str, tuple]]:

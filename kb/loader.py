@@ -17,11 +17,10 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from grammar.builtins import FUNCTIONS
-from grammar.cache import cache_file, read_cache, write_cache
 from grammar.errors import KbError, LoadError, LoadErrors, did_you_mean
 from grammar.files import read_text
 from grammar.model import (
+    VALUE_TYPES,
     Aggregate,
     Annotations,
     Atom,
@@ -42,11 +41,14 @@ from grammar.model import (
     format_value,
     term_vars,
 )
-from grammar.rules import parse_ground_facts, parse_recovering
+from grammar.rules import parse_ground_facts, parse_recovering, use_parser_builder
 from kb.analysis import BUILTIN_PREDICATES, body_atoms, schedule, stratify
+from kb.builtins import FUNCTIONS
+from kb.cache import cache_file, lark_parser, read_cache, write_cache
+
+use_parser_builder(lark_parser)  # the rule grammars' parsers are kept on disk between runs (kb/cache.py)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-BASE_TYPES = ("string", "number", "date", "datetime", "bool", "enum")
 _RUBY = re.compile(r"([\u3400-\u9fff\uff1f?])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 
 
@@ -106,7 +108,7 @@ class Program:
 
 
 def _cached_classes() -> dict[str, type]:
-    """The only classes a program cache file may build (grammar/cache.py decodes data, not code)."""
+    """The only classes a program cache file may build (kb/cache.py decodes data, not code)."""
     import dataclasses
 
     import grammar.model as model
@@ -160,7 +162,7 @@ def seeds_dir() -> Path | None:
 def load_program(files: Iterable[tuple[str, str]] | None = None, seeds: Path | None | bool = None) -> Program:
     """Parse and validate rule files (default: the shipped ones). Raises ``LoadErrors``.
 
-    A valid program is cached (see grammar/cache.py) under the hash of its files, the seed
+    A valid program is cached (see kb/cache.py) under the hash of its files, the seed
     documents and the code that builds it, so a cold start does not re-parse what did not change."""
     files = list(default_rule_files() if files is None else files)
     key = _cache_key(files, _seeds_path(seeds))
@@ -175,10 +177,10 @@ def load_program(files: Iterable[tuple[str, str]] | None = None, seeds: Path | N
 def _cache_key(files: list[tuple[str, str]], seeds: Path | None) -> str | None:
     code = [Path(__file__).read_text("utf-8")]
     here = Path(__file__).resolve().parent
-    for name in ("analysis.py",):
+    for name in ("analysis.py", "builtins.py"):
         code.append((here / name).read_text("utf-8"))
     grammar_pkg = resources.files("grammar")
-    for name in ("model.py", "rules.py", "builtins.py", "rules.lark", "annotation.lark"):
+    for name in ("model.py", "rules.py", "rules.lark", "annotation.lark"):
         code.append(grammar_pkg.joinpath(name).read_text("utf-8"))
     seed_state = ""
     if seeds is not None:
@@ -223,9 +225,9 @@ def _load_program(files: list[tuple[str, str]], seeds: Path | None | bool) -> Pr
         inputs[name] = dataclasses.replace(d, single=card == "one" if card else not d.optional)
     for d in inputs.values():
         for a in d.args:
-            if a.type not in BASE_TYPES and a.type not in types:
+            if a.type not in VALUE_TYPES and a.type not in types:
                 errors.append(LoadError(f"unknown type {a.type!r} for argument {a.name} of input {d.pred}",
-                                        d.pos, did_you_mean(a.type, list(types) + list(BASE_TYPES))
+                                        d.pos, did_you_mean(a.type, list(types) + list(VALUE_TYPES))
                                         or f"declare it with 'type {a.type}.'"))
 
     clauses = [_rename_anonymous(c) for c in clauses]
@@ -239,8 +241,9 @@ def _load_program(files: list[tuple[str, str]], seeds: Path | None | bool) -> Pr
     clauses = [c for c in scheduled if not c.notes.alternative]
     alternatives: dict[str, str] = {}
     for c in alt_clauses:
-        key, label = c.notes.alternative  # type: ignore[misc]
-        alternatives.setdefault(key, label)
+        if c.notes.alternative:
+            key, label = c.notes.alternative
+            alternatives.setdefault(key, label)
     for c in clauses:
         for key in c.notes.primary:
             if key not in alternatives:
@@ -249,8 +252,8 @@ def _load_program(files: list[tuple[str, str]], seeds: Path | None | bool) -> Pr
                                         or "add the alternative clause, or drop @primary"))
     for key in alternatives:
         variant = [c for c in clauses if key not in c.notes.primary] + \
-                  [c for c in alt_clauses if c.notes.alternative[0] == key]  # type: ignore[index]
-        errors += _predicates(variant, inputs)[1] + stratify(variant)[2]
+                  [c for c in alt_clauses if c.notes.alternative and c.notes.alternative[0] == key]
+        errors += [*_predicates(variant, inputs)[1], *stratify(variant)[2]]
 
     preds, perrs = _predicates(clauses, inputs)
     errors += perrs
@@ -325,7 +328,8 @@ def _templates(clauses: list[Clause], preds: dict[str, PredInfo]) -> tuple[list[
         for lang, phrase, goal_text in c.notes.templates:
             pos = c.notes.sources[0].pos if c.notes.sources else c.pos
             module, errs = parse_recovering(f"gz_template :- {goal_text}.", str(pos))
-            goal = module.statements[0].body[0] if module.statements and not errs else None  # type: ignore[union-attr]
+            first = module.statements[0] if module.statements and not errs else None
+            goal = first.body[0] if isinstance(first, Clause) and first.body else None
             if not isinstance(goal, Atom):
                 errors.append(LoadError(f"the goal of @ask {phrase!r} is not a goal: {goal_text}", c.pos,
                                         "write e.g. = jd_mc_mode_needs_contract(M)"))
@@ -362,17 +366,20 @@ def _rename_anonymous(c: Clause) -> Clause:
             return Call(t.fn, tuple(term(a) for a in t.args))
         return t
 
+    def atom(x: Atom) -> Atom:
+        return Atom(x.pred, tuple(term(a) for a in x.args))
+
     def lit(x: Literal) -> Literal:
         if isinstance(x, Atom):
-            return Atom(x.pred, tuple(term(a) for a in x.args))
+            return atom(x)
         if isinstance(x, Neg):
-            return Neg(lit(x.atom))  # type: ignore[arg-type]
+            return Neg(atom(x.atom))
         if isinstance(x, Compare):
             return Compare(x.op, term(x.lhs), term(x.rhs))
         return Aggregate(x.result, x.fn, term(x.expr) if x.expr is not None else None, x.vars,
                          tuple(lit(b) for b in x.body))
 
-    return Clause(lit(c.head), tuple(lit(b) for b in c.body), c.notes, c.pos, c.body_pos)  # type: ignore[arg-type]
+    return Clause(atom(c.head), tuple(lit(b) for b in c.body), c.notes, c.pos, c.body_pos)
 
 
 def _with_validity(c: Clause) -> Clause:
@@ -421,8 +428,8 @@ def _predicates(clauses: list[Clause], inputs: dict[str, InputDecl]) -> tuple[di
             errors.append(LoadError(f"{name} is a declared input: users state it, rules cannot derive it",
                                     c.pos, "derive a new predicate instead, or remove the input declaration"))
             continue
-        if info.kind == "input":
-            errors += check_fact(c, info.decl)  # type: ignore[arg-type]
+        if info.kind == "input" and info.decl is not None:
+            errors += check_fact(c, info.decl)
         info.clauses.append(c)
         for lang, text in c.notes.docs:
             info.docs.setdefault(lang, text)
@@ -655,18 +662,18 @@ def _fast_facts(text: str, file: str, program: Program) -> list[Clause] | None:
         decls: dict[tuple[str, int], InputDecl | None] = {}
         for st in facts:
             key = st.head.key
-            decl = decls.get(key, False)
-            if decl is False:  # the first fact of each predicate takes the full check
+            if key not in decls:  # the first fact of each predicate takes the full check
                 errs = _check_subject_fact(st, program)
                 errors += errs
                 info = program.preds.get(key[0])
-                decls[key] = decl = info.decl if info and info.kind == "input" and info.arity == key[1] else None
+                decls[key] = info.decl if info and info.kind == "input" and info.arity == key[1] else None
                 continue
+            decl = decls[key]
             if decl is None:
                 errors += _check_subject_fact(st, program)
                 continue
             for arg, term in zip(decl.args, st.head.args):
-                if check_value(term.value, arg, decl):  # type: ignore[union-attr]
+                if isinstance(term, Const) and check_value(term.value, arg, decl):
                     errors += check_fact(st, decl)
                     break
         errors += conflicting_values(facts, program)
@@ -688,13 +695,13 @@ def _check_subject_fact(st: Clause, program: Program) -> list[KbError]:
     if info is None:
         return [LoadError(f"unknown input {name}/{arity}", st.pos,
                           did_you_mean(name, program.inputs) or "see `kb vocab` for the inputs you can state")]
-    if info.kind != "input":
+    if info.kind != "input" or info.decl is None:
         return [LoadError(f"{name} is derived by the rules, not stated", st.pos,
                           "state the inputs it depends on instead; see `kb vocab`")]
     if info.arity != arity:
         return [LoadError(f"arity mismatch: {name} takes {info.arity} argument(s), got {arity}", st.pos,
-                          f"e.g. {example_fact(info.decl)}")]  # type: ignore[arg-type]
-    return check_fact(st, info.decl)  # type: ignore[arg-type]
+                          f"e.g. {example_fact(info.decl)}")]
+    return check_fact(st, info.decl)
 
 
 def check_subject_fact(st: Clause, program: Program) -> list[KbError]:

@@ -6,12 +6,12 @@ each body (pyDatalog keeps no derivations). Rendering happens elsewhere (kb/rend
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
 
-from grammar import builtins
 from grammar.model import (
+    VALUE_TYPES,
     Aggregate,
     Atom,
     Clause,
@@ -30,7 +30,9 @@ from grammar.model import (
     subst_literal,
     term_vars,
 )
+from kb import builtins
 from kb.analysis import aggregate_group, clause_outer_vars
+from kb.kinds import FailureKind, NodeKind
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Cite:
     quote: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Node:
     """One step of a proof.
 
@@ -48,19 +50,19 @@ class Node:
     ``absent`` (a negated goal with no proof), ``aggregate`` (``items`` counted or summed).
     """
 
-    kind: str
+    kind: NodeKind
     goal: Literal
     clause: str | None = None
     bindings: dict[str, Value] = field(default_factory=dict)
-    cites: list[Cite] = field(default_factory=list)
-    premises: list[Node] = field(default_factory=list)
+    cites: tuple[Cite, ...] = ()
+    premises: tuple[Node, ...] = ()
     where: str | None = None
     values: dict[str, Value] = field(default_factory=dict)
-    items: list[tuple[Value, ...]] = field(default_factory=list)
-    because: list[Alternative] = field(default_factory=list)  # absent: why the negated goal fails
+    items: tuple[tuple[Value, ...], ...] = ()
+    because: tuple[Alternative, ...] = ()  # absent: why the negated goal fails
 
 
-@dataclass
+@dataclass(frozen=True)
 class Failure:
     """A body condition that fails for the subject.
 
@@ -72,27 +74,27 @@ class Failure:
     among the rule-file facts).
     """
 
-    kind: str
+    kind: FailureKind
     literal: Literal
     unknown: bool = False
     source: Literal | None = None  # the clause's own literal, before substitution
     inputs: dict[Var, tuple[Atom, int]] = field(default_factory=dict)  # var -> (stated fact, position)
-    observed: list[Atom] = field(default_factory=list)
+    observed: tuple[Atom, ...] = ()
     values: dict[str, Value] = field(default_factory=dict)
     proof: Node | None = None
-    because: list[Alternative] = field(default_factory=list)
+    because: tuple[Alternative, ...] = ()
     pos: Pos | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Alternative:
     """One clause that could have proved the goal, and every condition of it that fails."""
 
     clause: str
     head: Atom
-    cites: list[Cite]
-    failures: list[Failure]
-    skipped: list[Literal] = field(default_factory=list)  # need a value a failed condition gives
+    cites: tuple[Cite, ...]
+    failures: tuple[Failure, ...]
+    skipped: tuple[Literal, ...] = ()  # need a value a failed condition gives
 
     @property
     def unknown(self) -> bool:
@@ -102,8 +104,8 @@ class Alternative:
 MAX_DEPTH = 40
 
 
-def cites_of(c: Clause) -> list[Cite]:
-    return [Cite(x.file, x.quote) for x in c.notes.sources]
+def cites_of(c: Clause) -> tuple[Cite, ...]:
+    return tuple(Cite(x.file, x.quote) for x in c.notes.sources)
 
 
 def _key(env: Subst) -> str:
@@ -170,16 +172,15 @@ class Prover:
             else:
                 premises.append(self._aggregate(lit, c, sol))
         bindings = {v.name: sol[v] for v in _clause_vars(c) if v in sol and not v.name.startswith("_")}
-        return Node("derived", atom, clause=c.id, bindings=bindings, cites=cites_of(c), premises=premises)
+        return Node("derived", atom, clause=c.id, bindings=bindings, cites=cites_of(c), premises=tuple(premises))
 
     def _absent(self, atom: Atom, depth: int) -> Node:
         """A negated condition that holds; for a derived one, also why it fails (so "not
         eligible" shows the failing condition, and its unknowns can be found)."""
-        node = Node("absent", Neg(atom))
         info = self.program.preds.get(atom.pred)
-        if info is not None and info.kind == "derived" and depth < MAX_DEPTH // 4:
-            node.because = self.why_not(atom, depth + 1)
-        return node
+        because = self.why_not(atom, depth + 1) if info is not None and info.kind == "derived" \
+            and depth < MAX_DEPTH // 4 else []
+        return Node("absent", Neg(atom), because=tuple(because))
 
     @staticmethod
     def _builtin(lit: Compare, env: Subst) -> Node:
@@ -205,7 +206,7 @@ class Prover:
     def _aggregate(self, agg: Aggregate, c: Clause, env: Subst) -> Node:
         items, total = self.aggregate_items(agg, c, env)
         return Node("aggregate", subst_literal(agg, {k: v for k, v in env.items() if k != agg.result}),
-                    values={"result": total}, items=items)
+                    values={"result": total}, items=tuple(items))
 
     # ---------------------------------------------------------------- why not
     def why_not(self, atom: Atom, depth: int = 0, path: frozenset = frozenset()) -> list[Alternative]:
@@ -219,7 +220,7 @@ class Prover:
         if atom in path or depth > MAX_DEPTH:
             return out
         for c in self.program.clauses_for(atom.pred):
-            env = _unify(c.head, atom)
+            env = match(c.head, atom)  # the goal's own variables stay free
             if env is None:
                 continue
             if c.is_fact:
@@ -267,16 +268,16 @@ class Prover:
                     satisfied.append(lit)
                 continue
             env = alive[0]
-            failure = self._failure(lit, env, depth, path, pos)
-            failure.source = lit
-            failure.inputs = self._input_sources(satisfied, env)
+            failure = replace(self._failure(lit, env, depth, path, pos), source=lit,
+                              inputs=self._input_sources(satisfied, env))
             if failure.kind == "threshold":  # show the stated facts the compared values came from
                 shared = set(literal_vars(lit))
-                failure.observed = [a for a in (subst_atom(x, env) for x in satisfied
-                                                if shared & set(literal_vars(x))) if a in self.facts]
+                failure = replace(failure, observed=tuple(
+                    a for a in (subst_atom(x, env) for x in satisfied if shared & set(literal_vars(x)))
+                    if a in self.facts))
             failures.append(failure)
             failed_vars |= {v for v in literal_vars(lit) if v not in env}
-        return Alternative(c.id, subst_atom(c.head, env0), cites_of(c), failures, skipped)
+        return Alternative(c.id, subst_atom(c.head, env0), cites_of(c), tuple(failures), tuple(skipped))
 
     def _input_sources(self, satisfied: list[Atom], env: Subst) -> dict[Var, tuple[Atom, int]]:
         """For each variable bound by a stated input fact: that fact and the argument position."""
@@ -309,29 +310,25 @@ class Prover:
                 atom = subst_atom(atom, sols[0]) if sols else atom
             if atom.is_ground():
                 held = self.prove(atom)
-            failure = Failure("holds", sub, proof=held, pos=pos)
-            if held is not None:  # it holds only because something it negates is unknown?
-                doubts = unknown_negations(self, held)
-                if doubts:
-                    failure.unknown = True
-                    failure.because = [a for _, alts in doubts for a in alts]
-            return failure
+            doubts = unknown_negations(self, held) if held is not None else []
+            # it holds only because something it negates is unknown: then the failure is unknown too
+            return Failure("holds", sub, proof=held, pos=pos, unknown=bool(doubts),
+                           because=tuple(a for _, alts in doubts for a in alts))
         assert isinstance(sub, Atom)
         info = self.program.preds.get(sub.pred)
         if info is not None and info.kind == "input":
             observed = self._observed(sub)
             if observed:
-                return Failure("mismatch", sub, observed=observed, pos=pos)
+                return Failure("mismatch", sub, observed=tuple(observed), pos=pos)
             if info.decl is not None and info.decl.optional:
                 return Failure("none_stated", sub, pos=pos)
             return Failure("missing", sub, unknown=True, pos=pos)
-        rule_facts = [c for c in self.program.clauses_for(sub.pred) if c.is_fact]
         derived = [c for c in self.program.clauses_for(sub.pred) if not c.is_fact]
         if not derived:
-            return Failure("not_listed", sub, pos=pos, observed=[c.head for c in rule_facts[:0]])
+            return Failure("not_listed", sub, pos=pos)
         because = self.why_not(sub, depth + 1, path)
         unknown = bool(because) and any(a.unknown for a in because)
-        return Failure("derived", sub, unknown=unknown, because=because, pos=pos)
+        return Failure("derived", sub, unknown=unknown, because=tuple(because), pos=pos)
 
     def _observed(self, pattern: Atom) -> list[Atom]:
         """Stated facts of the same input about the same subject(s): they agree with the
@@ -344,27 +341,8 @@ class Prover:
 
 def subject_positions(decl, pattern: Atom) -> list[int]:
     """Bound argument positions that identify a subject (declared subject types, not values)."""
-    base = ("string", "number", "date", "datetime", "bool", "enum")
     return [i for i, (arg, t) in enumerate(zip(decl.args, pattern.args))
-            if arg.type not in base and isinstance(t, Const)]
-
-
-def _unify(head: Atom, goal: Atom) -> Subst | None:
-    """Match a clause head against a possibly non-ground goal (goal variables stay free)."""
-    if head.pred != goal.pred or len(head.args) != len(goal.args):
-        return None
-    env: Subst = {}
-    for h, g in zip(head.args, goal.args):
-        if isinstance(g, Var):
-            continue
-        value = g.value  # type: ignore[union-attr]
-        if isinstance(h, Var):
-            if h in env and not (type(env[h]) is type(value) and env[h] == value):
-                return None
-            env[h] = value
-        elif isinstance(h, Const) and not (type(h.value) is type(value) and h.value == value):
-            return None
-    return env
+            if arg.type not in VALUE_TYPES and isinstance(t, Const)]
 
 
 def _dedupe(envs: list[Subst]) -> list[Subst]:
@@ -383,7 +361,7 @@ def _clause_vars(c: Clause) -> list[Var]:
     return out
 
 
-def missing_inputs(alts: list[Alternative]) -> list[Atom]:
+def missing_inputs(alts: Sequence[Alternative]) -> list[Atom]:
     """The unstated inputs that leave the answer unknown (from the unknown alternatives);
     ``p(s, true)`` is kept over the vaguer ``p(s, _)``."""
     found = _missing(alts)
@@ -406,7 +384,7 @@ def _subsumes(general: Atom, specific: Atom) -> bool:
         isinstance(g, Var) or g == s for g, s in zip(general.args, specific.args))
 
 
-def _missing(alts: list[Alternative]) -> list[Atom]:
+def _missing(alts: Sequence[Alternative]) -> list[Atom]:
     out: list[Atom] = []
     for a in alts:
         if not a.unknown:
@@ -421,15 +399,6 @@ def _missing(alts: list[Alternative]) -> list[Atom]:
                     if m not in out:
                         out.append(m)
     return out
-
-
-def to_json_value(v: Any) -> Any:
-    """Integers stay integers; other decimals become the shortest float that reads back the same."""
-    if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else float(v)
-    if isinstance(v, (str, int, float, bool)) or v is None:
-        return v
-    return format_value(v)
 
 
 def unknown_negations(prover: Prover, node: Node, seen: set | None = None) -> list[tuple[Atom, list[Alternative]]]:
@@ -449,7 +418,7 @@ def unknown_negations(prover: Prover, node: Node, seen: set | None = None) -> li
             records = [m for m in missing_inputs(alts)
                        if m.args and isinstance(m.args[0], Const) and m.args[0] not in own]
             if atom.is_ground() or records:
-                out.append((atom, alts))
+                out.append((atom, list(alts)))
     for p in node.premises:
         out += unknown_negations(prover, p, seen)
     return out

@@ -139,9 +139,9 @@ class ReadingModel:
         # the constants whole questions put at each place of a goal ("自营"/"pop" as the store kind)
         self.places: dict[tuple[str, int], set[str]] = {}
         for g in self.goals.values():
-            for i, a in enumerate(g.args):
-                if isinstance(a, Const):
-                    self.places.setdefault((g.pred, i), set()).add(str(a.value))
+            for i, term in enumerate(g.args):
+                if isinstance(term, Const):
+                    self.places.setdefault((g.pred, i), set()).add(str(term.value))
         # units that name their input by themselves (only one input is measured in stars)
         by_unit: dict[str, set[str]] = {}
         for d in program.inputs.values():
@@ -213,10 +213,10 @@ class ReadingModel:
                        for c in self.lexicon.candidates}
         owners: dict[str, set[str]] = {}
         for c in self.lexicon.candidates:
-            d = self.doc_of.get(c.key)
-            if d:
+            doc = self.doc_of.get(c.key)
+            if doc:
                 for f in self.all_feats[c.key]:
-                    owners.setdefault(f, set()).add(d)
+                    owners.setdefault(f, set()).add(doc)
         self.doc_feats = {f: next(iter(ds)) for f, ds in owners.items() if len(ds) == 1}
         # numbered conditions named by their number ("condition 8", "条件8"; the normal form of
         # "第八条", "8th condition"): the rule files say which rule each number is
@@ -262,10 +262,10 @@ class ReadingModel:
         if key.startswith("gap:"):
             return phrase
         if key.startswith("inp:"):
-            who = subject if subject and subject != UNNAMED else None
+            whose: str | None = subject if subject and subject != UNNAMED else None
             if lang == "en":
-                return f"what is {who}'s {phrase}?" if who else f"what is the {phrase}?"
-            return f"{who}的{phrase}是什么？" if who else f"{phrase}是什么？"
+                return f"what is {whose}'s {phrase}?" if whose else f"what is the {phrase}?"
+            return f"{whose}的{phrase}是什么？" if whose else f"{phrase}是什么？"
         if key.startswith("pred:") and not any(lg == lang for lg, _ in c.phrases):
             return f"?- {key[5:]}({subject or 'S'})."  # no question phrase: the goal itself
         return phrase + ("?" if lang == "en" else "？") if not phrase.endswith(("?", "？")) else phrase
@@ -616,9 +616,9 @@ class _Resolver:
                 if self.cues & {"threshold", "enough"} and said and closure <= said:
                     s += 0.15  # "is 4.5 stars above the minimum …?": the condition on the stated input
                 if said and closure:  # focus: the reading whose inputs are the ones the message talks about
-                    hit = len(closure & said)
-                    if hit:
-                        precision, recall = hit / len(closure), hit / len(said)
+                    n_hit = len(closure & said)
+                    if n_hit:
+                        precision, recall = n_hit / len(closure), n_hit / len(said)
                         s += 0.3 * (2 * precision * recall / (precision + recall))
                         if "affect" in self.cues and key.startswith("pred:"):
                             s += AFFECT * precision * recall  # "does that block us?": the condition it bears on
@@ -723,9 +723,9 @@ class _Resolver:
         close = [(s, k) for s, k in close if k == best[1] or not self._defines(k, best[1])]
         if "affect" in self.cues and best[1].startswith("pred:"):
             # "does that block us from 快分销?": the conditions of the rule named are rivals too
-            inner = self.m.depends.get(self.m.pred_of(best[1]) or "", frozenset())
+            conds = self.m.depends.get(self.m.pred_of(best[1]) or "", frozenset())
             close = close + [(s, k) for s, k in scored if k.startswith("pred:") and best[0] - s < 3 * MARGIN
-                             and self.m.pred_of(k) in inner and (s, k) not in close]
+                             and self.m.pred_of(k) in conds and (s, k) not in close]
         elif best[1].startswith("pred:"):
             # "…，能开京东POP店吗": the rule the question names word for word, of which the best
             # reading is a condition, is what is asked (its answer shows that condition too)
@@ -803,8 +803,9 @@ class _Resolver:
         """Whether one reading's predicate is a literal in the body of the other's clauses."""
         a, b = self.m.pred_of(key), self.m.pred_of(other)
         info = self.m.program.preds.get(b or "")
-        return bool(a and info) and any(getattr(getattr(lit, "atom", lit), "pred", None) == a
-                                        for c in info.clauses for lit in c.body)  # type: ignore[union-attr]
+        if not a or info is None:
+            return False
+        return any(getattr(getattr(lit, "atom", lit), "pred", None) == a for c in info.clauses for lit in c.body)
 
     def _exact_len(self, key: str) -> int:
         """The length of the longest of a reading's phrases that the message has word for word."""
@@ -866,7 +867,7 @@ class _Resolver:
                 + "):\n" + caret
             hint = ("did you mean: " + " / ".join(shown)) if shown else "see `kb vocab` for what can be asked"
         err = QueryError(msg, hint=hint)
-        err.suggestions = shown  # type: ignore[attr-defined]
+        err.suggestions = shown  # type: ignore[attr-defined]  # did-you-mean data the REPL offers
         return err
 
     # ---- building the goal
@@ -1045,7 +1046,7 @@ class _Resolver:
             else:
                 err = QueryError(f"which {noun} do you mean? loaded: {names}\n{caret}",
                                  hint=f"name it, e.g. 'can {loaded[0]} …?'")
-            err.label = "the question names no store or subject"  # type: ignore[attr-defined]
+            err.label = "the question names no store or subject"  # type: ignore[attr-defined]  # shown as a heading
             raise err
         if required:
             return UNNAMED, "not named: the answer uses what the message states"
@@ -1072,7 +1073,7 @@ class _Resolver:
             next_to = before is not None and not self.msg.text[before.end:p.start].strip()
             # a quoted name is a subject after a noun or an English modal ("can 「店铺 乙」 join"),
             # not after 不是 ("选的不是“其他营销类型优惠券”" quotes a value)
-            after_word = next_to and before.kind in ("NOUN", "CUE", "NEG") and (
+            after_word = next_to and before is not None and before.kind in ("NOUN", "CUE", "NEG") and (
                 p.kind == "ID" or before.kind != "NEG" or before.text.isascii())
             if after_word or (opens and p.kind == "STRING") or (
                     opens and after is not None and after.kind in ("CUE", "NEG")):
@@ -1089,7 +1090,7 @@ class _Resolver:
                 err = QueryError(f"没有载入名为 {name} 的对象\n{caret}", hint=f"您是想问 {near[0]} 吗？")
             else:
                 err = QueryError(f"nothing named {name} is loaded\n{caret}", hint=f"did you mean {near[0]}?")
-            err.suggestions = [near[0]]  # type: ignore[attr-defined]
+            err.suggestions = [near[0]]  # type: ignore[attr-defined]  # did-you-mean data the REPL offers
             raise err
 
     # ---- facts stated in the message
@@ -1132,7 +1133,12 @@ class _Resolver:
                 else:
                     out.append(StatedFact(atom, text, "new"))
         seen: set[Atom] = set()
-        return [s for s in out if not (s.atom in seen or seen.add(s.atom))]  # type: ignore[func-returns-value]
+        unique: list[StatedFact] = []
+        for st in out:
+            if st.atom not in seen:
+                seen.add(st.atom)
+                unique.append(st)
+        return unique
 
     def _refuse_supposition(self, it: Item, preds: list[str]) -> None:
         """A supposed value that does not fit its input is an error, checked like a fact, never
@@ -1246,9 +1252,9 @@ def _domains(program: Program, pred: str) -> dict[int, set[str]]:
         for i, a in enumerate(info.decl.args):
             out.setdefault(i, set()).update(str(v) for v in a.values or ())
     for c in info.clauses:
-        for i, a in enumerate(c.head.args):
-            if isinstance(a, Const):
-                out.setdefault(i, set()).add(str(a.value))
+        for i, term in enumerate(c.head.args):
+            if isinstance(term, Const):
+                out.setdefault(i, set()).add(str(term.value))
     return out
 
 
@@ -1274,18 +1280,18 @@ def _convert(p: Piece, arg, pred: str, as_of: _dt.date) -> Value | None:
         if arg.unit in ("stars",) and f.unit not in (None, "stars"):
             return None
         if arg.unit in ("minutes",) and f.unit == "hours":
-            value = Decimal(f.value) * 60  # type: ignore[arg-type]
-        return value  # type: ignore[return-value]
+            value = Decimal(str(f.value)) * 60
+        return value if isinstance(value, Decimal) else None
     if arg.type == "date" and f.kind in ("date", "month"):
-        return f.value  # type: ignore[return-value]
+        return f.value if isinstance(f.value, _dt.date) else None
     if arg.type == "date" and f.kind == "datetime":
-        return f.value.date()  # type: ignore[union-attr]
+        return f.value.date() if isinstance(f.value, _dt.datetime) else None
     if arg.type == "datetime" and f.kind == "datetime":
-        return f.value  # type: ignore[return-value]
+        return f.value if isinstance(f.value, _dt.datetime) else None
     if arg.type == "datetime" and f.kind == "time":
-        return _dt.datetime.combine(as_of, f.value)  # type: ignore[arg-type]
+        return _dt.datetime.combine(as_of, f.value) if isinstance(f.value, _dt.time) else None
     if arg.type == "string" and f.kind == "string":
-        return f.value  # type: ignore[return-value]
+        return f.value if isinstance(f.value, str) else None
     return None
 
 
@@ -1295,6 +1301,8 @@ def _meaning(p: Piece) -> str:
     if p.kind == "VALUE":
         return "value " + " / ".join(str(o).replace("|", " = ") for o in p.options)
     if isinstance(p.ref, Found):
-        return f"{p.ref.kind} {format_value(p.ref.value) if not isinstance(p.ref.value, _dt.time) else p.ref.value}" \
+        v = p.ref.value
+        shown = format_value(v) if isinstance(v, (str, Decimal, _dt.date)) else str(v)
+        return f"{p.ref.kind} {shown}" \
             + (f" {p.ref.unit}" if p.ref.unit else "")
     return p.kind.lower() + (f" {p.ref}" if p.ref and p.kind == "CUE" else "")

@@ -16,10 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from grammar.model import Atom, Clause, Const, Neg
+from grammar.model import VALUE_TYPES, Atom, Clause, Const, Neg
 from kb.proof import Alternative, Node
-
-_BASE = ("string", "number", "date", "datetime", "bool", "enum")
 
 
 @dataclass(frozen=True)
@@ -137,7 +135,7 @@ def assumptions_of(program, proof: Node | None, facts: Sequence[Atom],
                     continue
                 for s in subjects:
                     positions = [i for i, arg in enumerate(decl.args)
-                                 if arg.type not in _BASE and (types.get(s) is None or arg.type in types[s])]
+                                 if arg.type not in VALUE_TYPES and (types.get(s) is None or arg.type in types[s])]
                     if not positions:
                         continue
                     stated = any(f.pred == pred and any(f.args[i] == Const(s) for i in positions) for f in facts)
@@ -161,6 +159,6 @@ def _subject_types(program, facts: Sequence[Atom]) -> dict[str, set[str]]:
         if decl is None:
             continue
         for arg, t in zip(decl.args, f.args):
-            if arg.type not in _BASE and isinstance(t, Const) and isinstance(t.value, str):
+            if arg.type not in VALUE_TYPES and isinstance(t, Const) and isinstance(t.value, str):
                 out.setdefault(t.value, set()).add(arg.type)
     return out

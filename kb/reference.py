@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import lru_cache
 
-from grammar.builtins import BuiltinError, call, compare
 from grammar.model import (
     Aggregate,
     Atom,
@@ -33,6 +32,7 @@ from grammar.model import (
     values_equal,
 )
 from kb.analysis import aggregate_group, clause_outer_vars, schedule
+from kb.builtins import BuiltinError, call, compare
 
 Row = tuple[Value, ...]
 Model = dict[str, set[Row]]
@@ -115,7 +115,7 @@ class _Evaluator:
             yield from self.solve(rest, env2, clause, nxt)
 
     def literal(self, lit: Literal, env: Subst, clause: Clause | None,
-                rows: set[Row] | None) -> Iterator[Subst]:
+                rows: Iterable[Row] | None) -> Iterator[Subst]:
         if isinstance(lit, Atom):
             for row in self.candidates(lit, env) if rows is None else rows:
                 if len(row) == len(lit.args):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -100,7 +100,7 @@ class _Builder:
         self.count += 1
         return _Box(kind, [_clip(x) for x in lines if x][:3], cite)
 
-    def add(self, parent: _Box, children: list, make: Callable, depth: int) -> None:
+    def add(self, parent: _Box, children: Sequence, make: Callable, depth: int) -> None:
         for i, child in enumerate(children):
             if self.count >= MAX_BOXES or depth > MAX_DEPTH:
                 parent.children.append(self.box("more", [f"… {len(children) - i} {self.t['more']}"]))

@@ -12,7 +12,7 @@ from kb.loader import Program
 def vocabulary(p: Program) -> dict[str, Any]:
     types = [{"name": t.name, "en": t.notes.name("en"), "zh": t.notes.name("zh"),
               "doc": t.notes.doc("en")} for t in sorted(p.types.values(), key=lambda t: t.name)]
-    inputs = []
+    inputs: list[dict[str, Any]] = []
     for d in sorted(p.inputs.values(), key=lambda d: d.pred):
         args = []
         for a in d.args:
@@ -21,8 +21,8 @@ def vocabulary(p: Program) -> dict[str, Any]:
                 arg["values"] = list(a.values)
             if a.unit:
                 arg["unit"] = a.unit
-            if a.low is not None:
-                arg["range"] = [format_value(a.low), format_value(a.high)]  # type: ignore[arg-type]
+            if a.low is not None and a.high is not None:
+                arg["range"] = [format_value(a.low), format_value(a.high)]
             args.append(arg)
         inputs.append({"predicate": d.pred, "arity": len(d.args), "args": args,
                        "en": d.notes.name("en"), "zh": d.notes.name("zh"),

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import assert_never
 
 from grammar.errors import QueryError
 from grammar.model import Annotations, Atom, Clause, Compare, Const, Pos, Value, Var, format_value
 from grammar.question import Assignment
+from kb.kinds import ChangeKind, Verdict
 from kb.loader import Program, check_value
-from kb.proof import Alternative, Failure, Node, Prover
+from kb.proof import Alternative, Failure, Node
 
 _UNITS = {"%": "%", "星": "stars", "star": "stars", "stars": "stars", "天": "days", "day": "days",
           "days": "days", "小时": "hours", "hour": "hours", "hours": "hours", "h": "hours", "分": "points",
@@ -28,7 +30,7 @@ WHAT_IF_POS = Pos("<what-if>", 1, 1)
 
 # ---------------------------------------------------------------------------------------- what-if
 
-@dataclass
+@dataclass(frozen=True)
 class Hypothesis:
     removed: list[Atom]
     added: list[Atom]
@@ -69,7 +71,7 @@ def hypothetical(program: Program, facts: Sequence[Clause], subject: Value,
 
 # ---------------------------------------------------------------------------------------- what-needed
 
-@dataclass
+@dataclass(frozen=True)
 class Change:
     """One change to the subject's situation.
 
@@ -78,7 +80,7 @@ class Change:
     counting), ``remove`` (a record that would have to go; no waiting period ends it).
     """
 
-    kind: str
+    kind: ChangeKind
     input: str | None = None
     remove: list[Atom] = field(default_factory=list)
     add: list[Atom] = field(default_factory=list)
@@ -91,18 +93,17 @@ class Change:
     controlled_by: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Plan:
     changes: list[Change]
     verified: bool
-    result: str  # the answer after the changes ("yes" when verified)
+    result: Verdict  # the answer after the changes ("yes" when verified)
 
 
 class Planner:
-    def __init__(self, program: Program, prover: Prover, facts: Sequence[Clause], as_of: _dt.date,
-                 ask: Callable[[list[Clause], _dt.date], str], holds_at: Callable[[Atom, _dt.date], bool]) -> None:
+    def __init__(self, program: Program, facts: Sequence[Clause], as_of: _dt.date,
+                 ask: Callable[[list[Clause], _dt.date], Verdict], holds_at: Callable[[Atom, _dt.date], bool]) -> None:
         self.p = program
-        self.prover = prover
         self.facts = list(facts)
         self.as_of = as_of
         self.ask = ask
@@ -127,22 +128,26 @@ class Planner:
         return changes
 
     def failure(self, f: Failure, alt: Alternative) -> list[Change] | None:
-        if f.kind == "threshold":
+        kind = f.kind
+        if kind == "threshold":
             return self._threshold(f)
-        if f.kind in ("mismatch", "none_stated") and isinstance(f.literal, Atom) and f.literal.is_ground():
-            return [self._change("set" if f.observed else "add", f.literal, remove=f.observed, add=[f.literal])]
-        if f.kind == "missing" and isinstance(f.literal, Atom):
-            return [self._missing(f, alt)]
-        if f.kind == "holds":
+        if kind == "mismatch" or kind == "none_stated":
+            if isinstance(f.literal, Atom) and f.literal.is_ground():
+                return [self._change("set" if f.observed else "add", f.literal, remove=list(f.observed),
+                                     add=[f.literal])]
+            return None
+        if kind == "missing":
+            return [self._missing(f, alt)] if isinstance(f.literal, Atom) else None
+        if kind == "holds":
             return self._holds(f)
-        if f.kind == "derived":
-            options = self.plans(f.because)
+        if kind == "derived":
+            options = self.plans(list(f.because))
             return options[0] if options else None
-        if f.kind == "not_listed":
+        if kind == "not_listed":
             return self._not_listed(f)
-        return None
+        assert_never(kind)
 
-    def _change(self, kind: str, atom: Atom, **kw) -> Change:
+    def _change(self, kind: ChangeKind, atom: Atom, **kw) -> Change:
         decl = self.p.inputs.get(atom.pred)
         by = decl.notes.controlled_by if decl else None
         return Change(kind, atom.pred, because=str(atom), controlled=by is None, controlled_by=by, **kw)
@@ -164,10 +169,8 @@ class Planner:
         if target is None:
             return None
         new = Atom(fact.pred, tuple(Const(target) if i == idx else a for i, a in enumerate(fact.args)))
-        c = self._change("set", fact, remove=[fact], add=[new], op=op, target=bound)
-        c.current = fact.args[idx].value  # type: ignore[union-attr]
-        c.because = str(f.literal)
-        return [c]
+        c = self._change("set", fact, remove=[fact], add=[new], op=op, target=bound, current=_value_at(fact, idx))
+        return [replace(c, because=str(f.literal))]
 
     def _missing(self, f: Failure, alt: Alternative) -> Change:
         pattern = f.literal
@@ -216,7 +219,7 @@ class Planner:
         lit = f.source
         if not isinstance(lit, Atom):
             return None
-        listed = sorted({c.head.args[i].value for c in self.p.clauses_for(lit.pred) if c.is_fact  # type: ignore[union-attr]
+        listed = sorted({_value_at(c.head, i) for c in self.p.clauses_for(lit.pred) if c.is_fact
                          for i, a in enumerate(lit.args) if isinstance(a, Var) and a in f.inputs},
                         key=format_value)
         var = next((a for a in lit.args if isinstance(a, Var) and a in f.inputs), None)
@@ -224,9 +227,9 @@ class Planner:
             return None
         fact, idx = f.inputs[var]
         new = Atom(fact.pred, tuple(Const(listed[0]) if i == idx else a for i, a in enumerate(fact.args)))
-        c = self._change("set", fact, remove=[fact], add=[new], op="in", target=", ".join(map(format_value, listed)))
-        c.current = fact.args[idx].value  # type: ignore[union-attr]
-        return [c]
+        choices = ", ".join(map(format_value, listed))
+        return [self._change("set", fact, remove=[fact], add=[new], op="in", target=choices,
+                             current=_value_at(fact, idx))]
 
     # ---- verification
     def best(self, alts: list[Alternative]) -> Plan | None:
@@ -256,12 +259,21 @@ class Planner:
         return facts, as_of
 
 
+def _value_at(fact: Atom, i: int) -> Value:
+    """The value of argument ``i`` of a ground fact."""
+    arg = fact.args[i]
+    assert isinstance(arg, Const), f"{fact} is not ground"
+    return arg.value
+
+
 def _meet(op: str, bound: Value) -> Value | None:
     """The value closest to ``bound`` that satisfies ``value op bound``."""
     if op in (">=", "=<", "="):
         return bound
     if isinstance(bound, Decimal):
-        step = Decimal(1).scaleb(min(bound.as_tuple().exponent, -1) - 1)  # type: ignore[operator]
+        exponent = bound.as_tuple().exponent
+        places = exponent if isinstance(exponent, int) else 0  # not a finite number: whole steps
+        step = Decimal(1).scaleb(min(places, -1) - 1)
         return bound + step if op == ">" else bound - step if op == "<" else None
     if isinstance(bound, _dt.date) and not isinstance(bound, _dt.datetime):
         return bound + _dt.timedelta(days=1) if op == ">" else bound - _dt.timedelta(days=1) if op == "<" else None
@@ -278,22 +290,35 @@ def _stated_leaves(node: Node | None) -> list[Atom]:
 
 # ---------------------------------------------------------------------------------------- text
 
+def _fmt(v: Value | None) -> str:
+    return format_value(v) if v is not None else "?"
+
+
+def _greater(a: Value | None, b: Value | None) -> bool:
+    """a > b for two values of one comparable kind (numbers, or dates); False otherwise."""
+    if isinstance(a, Decimal) and isinstance(b, Decimal):
+        return a > b
+    if isinstance(a, _dt.date) and isinstance(b, _dt.date) and type(a) is type(b):
+        return a > b
+    return False
+
+
 def describe(c: Change, program: Program, lang: str = "en") -> str:
     decl = program.inputs.get(c.input or "")
     name = (decl.notes.name(lang) or decl.notes.name("en")) if decl else None
     label = f"{name} ({c.input})" if name else (c.input or "")
     zh = lang == "zh"
     if c.kind == "set" and c.op == "in":
-        return (f"把{label}从 {format_value(c.current)} 改为以下之一：{c.target}" if zh else  # type: ignore[arg-type]
-                f"change {label} from {format_value(c.current)} to one of: {c.target}")  # type: ignore[arg-type]
+        return (f"把{label}从 {_fmt(c.current)} 改为以下之一：{c.target}" if zh else
+                f"change {label} from {_fmt(c.current)} to one of: {c.target}")
     if c.kind == "set" and c.op:
-        up = c.current is not None and isinstance(c.target, type(c.current)) and c.target > c.current  # type: ignore[operator]
+        up = _greater(c.target, c.current)
         ops = {">=": "≥", "=<": "≤", ">": ">", "<": "<", "=": "="}
         if zh:
             verb = "提高" if up else "降低" if c.op in ("=<", "<") else "改"
-            return f"把{label}从 {format_value(c.current)} {verb}到 {ops.get(c.op, c.op)} {format_value(c.target)}"  # type: ignore[arg-type]
+            return f"把{label}从 {_fmt(c.current)} {verb}到 {ops.get(c.op, c.op)} {_fmt(c.target)}"
         verb = "raise" if up else "lower" if c.op in ("=<", "<") else "change"
-        return f"{verb} {label} from {format_value(c.current)} to {ops.get(c.op, c.op)} {format_value(c.target)}"  # type: ignore[arg-type]
+        return f"{verb} {label} from {_fmt(c.current)} to {ops.get(c.op, c.op)} {_fmt(c.target)}"
     if c.kind == "set":
         was = "; ".join(map(str, c.remove))
         return (f"把 {was} 改为 {'; '.join(map(str, c.add))}" if zh else
@@ -302,8 +327,8 @@ def describe(c: Change, program: Program, lang: str = "en") -> str:
         what = "; ".join(map(str, c.add))
         if c.op:
             ops = {">=": "≥", "=<": "≤", ">": ">", "<": "<", "=": "="}
-            return (f"填写{label}（需要 {ops.get(c.op, c.op)} {format_value(c.target)}），例如 {what}" if zh else  # type: ignore[arg-type]
-                    f"state {label} (needs {ops.get(c.op, c.op)} {format_value(c.target)}), e.g. {what}")  # type: ignore[arg-type]
+            return (f"填写{label}（需要 {ops.get(c.op, c.op)} {_fmt(c.target)}），例如 {what}" if zh else
+                    f"state {label} (needs {ops.get(c.op, c.op)} {_fmt(c.target)}), e.g. {what}")
         return f"补充 {what}" if zh else f"state {what}"
     if c.kind == "state":
         return f"填写{label}：{c.because}" if zh else f"state {label}: {c.because}"

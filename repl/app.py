@@ -253,9 +253,13 @@ def make_prompt_session(session: Session, history: History | None = None, **kw: 
 def show_reply(console, session: Session, reply: Any, elapsed: float | None = None) -> None:
     from rich.text import Text
 
+    full = session.full
+    if isinstance(reply, commands.FullView):
+        reply, full = reply.answer, True
     if isinstance(reply, Answer):
+        session.last = reply
         if session.json:
-            from kb.render import answer_json
+            from kb.codec import answer_json
 
             data = printable(json.dumps(answer_json(reply, session.base.program, session.lang), ensure_ascii=False,
                                         indent=2))
@@ -264,11 +268,27 @@ def show_reply(console, session: Session, reply: Any, elapsed: float | None = No
             else:
                 console.print(Text(data))
         else:
-            print_explanation(console, explain(reply, session.base.program, session.lang))
+            show_explanation(console, session, explain(reply, session.base.program, session.lang), full)
             if elapsed is not None and console.is_terminal:
                 console.print(Text(f"({elapsed * 1000:.0f} ms)", style="dim"))
     elif isinstance(reply, Result):
         print_result(console, reply)
+
+
+def show_explanation(console, session: Session, ex, full: bool) -> None:
+    """On a terminal, an answer taller than the screen goes through the pager (colours kept)."""
+    from repl.pager import needs_paging, page, pager_command
+
+    argv = pager_command(session.pager) if console.is_terminal else None
+    if argv is None:
+        print_explanation(console, ex, full)
+        return
+    with console.capture() as cap:
+        print_explanation(console, ex, full)
+    text = cap.get()
+    if not (needs_paging(text, console.height) and page(text, argv)):
+        console.file.write(text)
+        console.file.flush()
 
 
 def print_error(err, e: BaseException) -> None:
@@ -357,9 +377,20 @@ def new_session(base=None, *, threaded: bool = True, as_of=None, lang: str | Non
 
 
 def start(facts: list[str] | None = None, as_of=None, lang: str | None = None) -> int:
-    """``kb repl``: the session on a worker thread, history in the XDG state directory."""
-    session = new_session(threaded=True, as_of=as_of, lang=lang)
+    """``kb repl``: the session on a worker thread, history in the XDG state directory, settings
+    from the config file (repl/config.py; command-line options win)."""
+    from repl.config import load_config
+
+    config = load_config()
+    session = new_session(threaded=True, as_of=as_of, lang=lang or config.lang)
+    session.pager, session.full = config.pager, config.full
+    facts = facts or list(config.facts)
     err = make_console(sys.stderr)
+    console = make_console(sys.stdout)
+    if config.style == "plain":
+        console.no_color = True
+    for problem in config.problems:
+        err.print(problem)
     history, warning = open_history()
     if warning:
         err.print(warning)
@@ -372,6 +403,6 @@ def start(facts: list[str] | None = None, as_of=None, lang: str | None = None) -
     prompt = make_prompt_session(session, history)
     session.on_ready(prompt.app.invalidate)  # redraw the bottom bar (and menus) once the rules are in
     try:
-        return run_repl(session, prompt, err=err)
+        return run_repl(session, prompt, console=console, err=err)
     finally:
         session.close()

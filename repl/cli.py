@@ -64,9 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         c.add_argument("--lang", choices=("en", "zh"), default=None,
                        help="answer language (default: the question's).")
         c.add_argument("--json", action="store_true", help="print one guize.answer/1 JSON object.")
-        c.add_argument("--format", choices=("tree", "pretty", "json", "md", "html", "svg"), default="tree",
+        c.add_argument("--format", choices=("tree", "pretty", "json", "md", "html", "csv", "svg"), default="tree",
                        help="output format: tree (plain text), pretty (coloured on a terminal), json, "
-                            "md (Markdown for a ticket), html (a self-contained page) or svg (the proof graph).")
+                            "md (Markdown for a ticket), html (a self-contained page), csv (one verdict row) "
+                            "or svg (the proof graph).")
+        c.add_argument("--full", action="store_true",
+                       help="show the whole proof, not only the verdict and its reasons.")
         _size_option(c)
         return c
 
@@ -101,8 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluate as of this date.")
     b.add_argument("--lang", choices=("en", "zh"), default=None, help="answer language (default: each question's).")
     b.add_argument("--jsonl", action="store_true", help="print one guize.answer/1 JSON object per question.")
-    b.add_argument("--format", choices=("pretty", "tree", "md", "html", "jsonl"), default="pretty",
-                   help="output format: pretty (coloured on a terminal), tree, md, html or jsonl.")
+    b.add_argument("--format", choices=("pretty", "tree", "md", "html", "jsonl", "csv"), default="pretty",
+                   help="output format: pretty (coloured on a terminal), tree, md, html, jsonl or csv "
+                        "(one verdict row per question).")
+    b.add_argument("--full", action="store_true", help="show each whole proof, not only the verdicts and reasons.")
     b.add_argument("--fail-fast", action="store_true", help="stop at the first bad line.")
     _size_option(b)
     cv = sub.add_parser("coverage", help="Statements encoded per document; clauses proven and blocked by scenarios.",
@@ -161,7 +166,8 @@ def _report(e: KbError) -> int:
 
 def cmd_question(args: argparse.Namespace) -> int:
     from kb.api import KnowledgeBase
-    from kb.render import answer_json, render_text
+    from kb.codec import answer_json
+    from kb.render import render_text
 
     base = KnowledgeBase.default()
     facts = []
@@ -182,17 +188,22 @@ def cmd_question(args: argparse.Namespace) -> int:
         from kb.svg import proof_svg
 
         sys.stdout.write(proof_svg(ans, base.program, args.lang))
-    elif fmt in ("md", "html", "pretty"):
+    elif fmt in ("md", "html", "pretty", "csv"):
+        from kb import draw
         from repl import output
 
         ex = output.explain(ans, base.program, args.lang)
         if fmt == "pretty":
-            output.print_explanation(output.make_console(sys.stdout), ex)
+            output.print_explanation(output.make_console(sys.stdout), ex, args.full)
+        elif fmt == "csv":
+            row = draw.verdict_row(ex)
+            sys.stdout.write(draw.csv_text([draw.CSV_HEADER, (row.question, row.subject, row.answer, row.reasons)]))
         else:
-            sys.stdout.write(output.to_markdown(ex) if fmt == "md" else output.to_html(ex))
+            sys.stdout.write(output.to_markdown(ex, full=args.full) if fmt == "md" else output.to_html(ex, args.full))
     else:
-        print(render_text(ans, base.program, args.lang))
+        print(render_text(ans, base.program, args.lang, full=args.full))
     return 0
+
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -275,7 +286,7 @@ def _print_alternatives(program) -> None:
     from pathlib import Path
 
     from kb.api import KnowledgeBase
-    from kb.scenarios import alternative_changes
+    from kb.coverage import alternative_changes
 
     folder = Path(__file__).resolve().parent.parent / "tests" / "scenarios"
     changes = alternative_changes(KnowledgeBase.default(), sorted(folder.glob("*.yaml")) if folder.is_dir() else [])
@@ -295,7 +306,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from kb.api import KnowledgeBase
-    from kb.scenarios import coverage, coverage_lines, inventory_ids
+    from kb.coverage import coverage, coverage_lines, inventory_ids
 
     folder = Path(args.scenarios) if args.scenarios else Path(__file__).resolve().parent.parent / "tests" / "scenarios"
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
@@ -321,7 +332,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     fmt = "jsonl" if args.jsonl else args.format
     return batch_main(args.source, facts=args.facts, as_of=args.as_of, lang=args.lang, fmt=fmt,
-                      fail_fast=args.fail_fast)
+                      fail_fast=args.fail_fast, full=args.full)
 
 
 def _no_arguments(parser: argparse.ArgumentParser) -> int:
@@ -356,7 +367,7 @@ def _drop_stdout() -> None:
 
 def _cache_note() -> None:
     """Say once, at the end, why the cache directory was not used (the answer is unaffected)."""
-    from grammar.cache import cache_problem
+    from kb.cache import cache_problem
 
     problem = cache_problem()
     if problem:

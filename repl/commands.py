@@ -21,7 +21,7 @@ from repl.suggest import Entry, split_whatif
 
 QUIT = object()
 QUIT_WORDS = ("exit", "quit", "退出", ":q", ":quit", ":exit")
-Reply = Answer | Result | object | None
+Reply = Answer | Result | object | None  # object: QUIT or a FullView
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def parse_input(text: str) -> Parsed:
         return Parsed("quit", "")
     if not t.startswith(":"):
         return Parsed("question", one_line(t))
-    word = re.match(r":\S*", t).group(0)  # type: ignore[union-attr]
+    word = t.split(None, 1)[0]  # ":cmd" up to the first space
     rest = t[len(word):].strip()
     cmd = COMMANDS.get(word.lower())
     if cmd is None:
@@ -237,6 +237,23 @@ def cmd_needed(session: Session, arg: str) -> Answer:
     return session.what_needed(_need(arg, ":needed QUESTION"))
 
 
+@dataclass(frozen=True)
+class FullView:
+    """An answer to show with its whole proof."""
+
+    answer: Answer
+
+
+@command(":full", "[QUESTION]", "Show an answer with its whole proof: the last one, or this question's.",
+         arg="question", example=":full can bolt join kuaishou distribution?")
+def cmd_full(session: Session, arg: str) -> FullView:
+    if arg.strip():
+        return FullView(session.ask(arg.strip()))
+    if session.last is None:
+        raise QueryError("no answer to show yet", hint="ask a question first, or type :full QUESTION")
+    return FullView(session.last)
+
+
 # ---------------------------------------------------------------------------------------- settings
 @command(":lang", "[en|zh|auto]", "Answer in English or Chinese (auto: the question's language).", arg="lang",
          example=":lang zh")
@@ -269,11 +286,11 @@ def cmd_vocab(session: Session, arg: str) -> Result:
     v = session.run(vocabulary, session.base.program)
     word = arg.strip().lower()
     if not word:
-        rows = [(t["name"], t["en"] or "", t["zh"] or "") for t in v["types"]]
-        return Result(title="Subject types", headers=("type", "English", "中文"), rows=rows,
+        types = [(t["name"], t["en"] or "", t["zh"] or "") for t in v["types"]]
+        return Result(title="Subject types", headers=("type", "English", "中文"), rows=types,
                       status=f"{len(v['inputs'])} inputs, {len(v['derived'])} derived predicates; "
                              ":vocab WORD searches them (e.g. :vocab stars, :vocab 星级)")
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for i in v["inputs"]:
         text = " ".join(filter(None, [i["predicate"], i["en"], i["zh"], i["doc_en"], i["doc_zh"]])).lower()
         if word in text:

@@ -12,11 +12,10 @@ from decimal import Decimal
 from importlib import resources
 from typing import Any
 
-from grammar.model import Atom, Clause, Compare, Const, format_value
+from grammar.model import Atom, Clause, Const, format_value
 from kb.api import Answer
 from kb.loader import Program, example_files, seed_text, seeds_dir, strip_ruby
-from kb.proof import Cite, Failure
-from kb.render import Renderer
+from kb.proof import Cite
 from kb.svg import proof_svg, quote_anchor
 from kb.whatif import describe
 from repl import output
@@ -86,42 +85,13 @@ answer with its proof. API: <a href="/openapi.json">OpenAPI</a></p></header>
 
 # ---------------------------------------------------------------------------------------- the result
 
-def _leaf(f: Failure) -> Failure:
-    """The failing condition at the bottom of ``f`` (a threshold, a missing input ...)."""
-    if f.kind == "derived":
-        for alt in f.because:
-            for g in alt.failures:
-                return _leaf(g)
-    return f
-
-
-def _detail(f: Failure, t: dict[str, str]) -> str:
-    lit = f.literal
-    if f.kind == "threshold" and isinstance(lit, Compare) and f.values:
-        return f"{lit}: {t['observed']} {format_value(f.values['lhs'])}, {t['needs']} {lit.op} " \
-               f"{format_value(f.values['rhs'])}"
-    if f.kind == "missing":
-        return f"{t['missing']}: {lit}"
-    if f.kind == "mismatch":
-        return f"{lit}: {t['stated']} " + "; ".join(str(o) for o in f.observed)
-    if f.kind == "holds":  # the proved atom, ground (the clause's literal may hold a variable)
-        return f"{t['holds']}: {f.proof.goal if f.proof is not None else getattr(lit, 'atom', lit)}"
-    if f.kind == "none_stated":
-        return f"{lit}: {t['none']}"
-    if f.kind == "not_listed":
-        return f"{lit}: {t['not_listed']}"
-    return str(lit)
-
-
 def reasons(ans: Answer, program: Program, lang: str) -> list[str]:
-    """One line per failing condition of the goal: its words, and what fails at the bottom."""
-    t, r = _t(lang), Renderer(program, lang)
-    out: list[str] = []
-    for alt in ans.why_not:
-        for f in alt.failures:
-            words = r.doc(f.literal.pred) if isinstance(f.literal, Atom) else None
-            detail = _detail(_leaf(f), t)
-            out.append(f"{words} — {detail}" if words else detail)
+    """One line per failing condition of the goal, as the explanation model words it (the
+    condition, observed against its threshold, the document), then what to state and assume."""
+    ex = output.explain(ans, program, lang)
+    t = _t(lang)
+    out = [(f"{r.label}{r.colon}{r.text}" if r.label else r.text) + (f" ({r.document})" if r.document else "")
+           for r in ex.reasons]
     out += [f"{t['state']}: {m}" for m in ans.missing if not any(str(m) in x for x in out)]
     out += [x.text(lang) for x in ans.assumptions]
     return out
@@ -184,8 +154,8 @@ def result_parts(ans: Answer, program: Program, lang: str | None = None) -> tupl
     t = _t(lang)
     ex = output.explain(ans, program, lang)
     cls = ans.answer if ans.answer in ("yes", "no", "unknown") else "value"
-    out = [f'<section class="headline {cls}"><p id="verdict" class="verdict {cls}">{html.escape(ex.verdict)} '
-           f'<span class="asof">{html.escape(ex.as_of)}</span></p>',
+    out = [f'<section class="headline {cls}"><p id="verdict" class="verdict {cls}">{html.escape(ex.verdict_line())} '
+           f'<span class="asof">{html.escape(ex.as_of_text())}</span></p>',
            f'<p class="question">{html.escape(ans.question)}</p>']
     if ans.before is not None:
         added = ", ".join(str(a) for h in ans.what_if for a in h.added)
@@ -209,7 +179,7 @@ def result_parts(ans: Answer, program: Program, lang: str | None = None) -> tupl
     out.append("</section>")
     head, out = "\n".join(out), []
     out.append(f'<section class="tree"><h2>{t["tree"]}</h2>')
-    for sec in ex.sections:
+    for sec in ex.proof:
         if sec.title:
             out.append(f"<h3>{html.escape(sec.title)}</h3>")
         out += [_item(i, 0) for i in sec.items]

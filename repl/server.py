@@ -360,7 +360,7 @@ def create_app(settings: Settings | None = None, pool: EnginePool | None = None)
             app.openapi_schema = schema
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI documents this override of the spec
     return _BodyLimit(app, settings.max_body)
 
 

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -102,12 +103,10 @@ class _Sent:
     """An answer in transit without its leading session facts (see ``_without_facts``)."""
 
     def __init__(self, answer: Answer, shared: int, rest: list[Clause]) -> None:
-        answer.facts = []
-        self.answer, self.shared, self.rest = answer, shared, rest
+        self.answer, self.shared, self.rest = replace(answer, facts=[]), shared, rest
 
     def restore(self, facts: Sequence[Clause]) -> Answer:
-        self.answer.facts = list(facts[: self.shared]) + self.rest
-        return self.answer
+        return replace(self.answer, facts=list(facts[: self.shared]) + self.rest)
 
 
 def _error_data(e: KbError) -> tuple:
@@ -176,6 +175,9 @@ class Session:
         self.as_of = as_of
         self.lang = lang
         self.json = False
+        self.full = False  # answers with the whole proof (:full shows one; the config can make it the default)
+        self.pager = "off"  # repl/pager.py setting; the REPL takes it from its config file
+        self.last: Answer | None = None  # the last answer shown, for :full
         self.typed = 0  # how many :assert lines so far (names the typed facts)
         self.saved: set[Path] = set()
         self._catalog: tuple[tuple, Catalog] | None = None
@@ -235,6 +237,7 @@ class Session:
                 raise EvaluationError("the question was cancelled")
             proc.start()
             try:  # the child does the same; whichever runs first, a kill finds the group
+                assert proc.pid is not None  # started just above
                 os.setpgid(proc.pid, proc.pid)
             except OSError:
                 pass
@@ -255,7 +258,7 @@ class Session:
                 proc.join()
             self._job = None
         if status == "ok":
-            return value.restore(facts) if isinstance(value, _Sent) else value  # type: ignore[return-value]
+            return value.restore(facts) if isinstance(value, _Sent) else value  # type: ignore[return-value]  # fn's T, sent back
         if status == "errors":
             raise LoadErrors([_error_from(x) for x in value])
         if status == "error":
@@ -449,13 +452,12 @@ def _short(text: str | None, n: int = 72) -> str:
 
 def build_catalog(base: KnowledgeBase, facts: Sequence[Clause], commands: tuple[Entry, ...] = (),
                   arguments: dict[str, str] | None = None) -> Catalog:
-    from kb.render import Renderer
+    from kb.explain import pred_name
 
     program = base.program
-    render = {lang: Renderer(program, lang) for lang in ("en", "zh")}
 
     def doc(pred: str, lang: str) -> str:
-        return render[lang].doc(pred) or render["en"].doc(pred) or ""
+        return pred_name(program, pred, lang) or pred_name(program, pred, "en") or ""
 
     lex = base.lexicon(facts)
     phrases = tuple(Entry(p.text, "phrase", _short(f"{p.pred}: {doc(p.pred, p.lang)}"), p.lang)

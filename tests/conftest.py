@@ -11,6 +11,7 @@ import pytest
 from kb import KnowledgeBase
 from kb.checker import check_answer
 from kb.render import answer_json
+from tests.schema import assert_valid_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -70,7 +71,7 @@ class ScenarioItem(pytest.Item):
         self.case = case
 
     def runtest(self):
-        from kb.scenarios import run_case
+        from tests.scenario_runner import run_case
 
         self.outcome = run_case(KnowledgeBase.default(), self.case)
         assert self.outcome.ok, "\n".join(self.outcome.problems)
@@ -81,6 +82,22 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, 0, f"scenario: {self.name}"
+
+
+# ---------------------------------------------------------------------------------------- the answer schema
+def pytest_configure(config):
+    """Every answer the suite encodes in-process (API, CLI in-process, batch, REPL, scenarios) is
+    validated against docs/answer.schema.json as it is written."""
+    import kb.codec
+    import kb.render
+
+    original = kb.codec.answer_json
+
+    def validated(*args, **kw):
+        return assert_valid_answer(original(*args, **kw))
+
+    kb.codec.answer_json = validated
+    kb.render._answer_json = validated
 
 
 # ---------------------------------------------------------------------------------------- golden files

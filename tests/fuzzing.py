@@ -190,8 +190,8 @@ def check_repl(session, text: str, folder: Path) -> str:
 
 def check_env(name: str, value: str, tmp: Path) -> str:
     """GUIZE_TIMEOUT and GUIZE_CACHE_DIR with any value: a number, our error, or no cache."""
-    from grammar import cache
     from grammar.errors import KbError
+    from kb import cache
     from kb.limits import env_timeout
 
     old = os.environ.get(name)

@@ -16,6 +16,7 @@ import pytest
 from kb.checker import check_answer
 from repl.batch import parse_line, run_batch
 from repl.session import Session
+from tests.schema import records_from, schema_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -133,82 +134,11 @@ def thousand_lines() -> list[str]:
     return head + body
 
 
-_KINDS = {"yes_no", "why", "why_not", "which", "needed", "what_if", "value", "goal", "uncovered", "conditions",
-          "threshold"}
-
 
 def validate_answer(d: dict) -> list[str]:
-    """The guize.answer/1 object, by keys and types (plus the batch's "source")."""
-    problems: list[str] = []
-
-    def need(cond: bool, what: str) -> None:
-        if not cond:
-            problems.append(what)
-
-    def node(n, path: str) -> None:
-        need(isinstance(n, dict) and n.get("kind") in ("fact", "derived", "builtin", "absent", "aggregate")
-             and isinstance(n.get("goal"), str), f"{path}: not a proof node")
-        if isinstance(n, dict):
-            for i, p in enumerate(n.get("premises", [])):
-                node(p, f"{path}.premises[{i}]")
-            for i, a in enumerate(n.get("because", [])):
-                alternative(a, f"{path}.because[{i}]")
-
-    def alternative(a, path: str) -> None:
-        need(isinstance(a, dict) and isinstance(a.get("clause"), str) and isinstance(a.get("head"), str)
-             and isinstance(a.get("unknown"), bool) and isinstance(a.get("failures"), list)
-             and isinstance(a.get("cites"), list) and isinstance(a.get("skipped"), list), f"{path}: not an alternative")
-        if not isinstance(a, dict):
-            return
-        for c in a.get("cites", []):
-            need(set(c) == {"file", "quote", "display"}, f"{path}: bad cite")
-        for i, f in enumerate(a.get("failures", [])):
-            need(isinstance(f.get("condition"), str) and isinstance(f.get("kind"), str)
-                 and isinstance(f.get("unknown"), bool), f"{path}.failures[{i}]: not a failure")
-            if "proof" in f:
-                node(f["proof"], f"{path}.failures[{i}].proof")
-            for j, b in enumerate(f.get("because", [])):
-                alternative(b, f"{path}.failures[{i}].because[{j}]")
-
-    keys = {"schema", "question", "kind", "goal", "as_of", "lang", "answer", "bindings", "proof", "proofs", "why_not",
-            "missing", "not_covered", "suggestions", "what_if", "needed", "unknown_because", "reading", "rule", "text",
-            "source", "headline", "assumptions", "readings", "readings_differ"}
-    need(set(d) == keys, f"keys: {sorted(set(d) ^ keys)}")
-    need(d.get("schema") == "guize.answer/1", "schema")
-    for k in ("question", "goal", "text"):
-        need(isinstance(d.get(k), str) and bool(d.get(k)), k)
-    need(d.get("kind") in _KINDS, "kind")
-    need(d.get("lang") in ("en", "zh"), "lang")
-    need(d.get("answer") in ("yes", "no", "unknown", "list"), "answer")
-    try:
-        dt.date.fromisoformat(d.get("as_of", ""))
-    except (TypeError, ValueError):
-        problems.append("as_of")
-    need(isinstance(d.get("bindings"), list) and all(isinstance(b, dict) for b in d["bindings"]), "bindings")
-    if d.get("proof") is not None:
-        node(d["proof"], "proof")
-    for i, p in enumerate(d.get("proofs") or []):
-        node(p, f"proofs[{i}]")
-    for i, a in enumerate(d.get("why_not") or []):
-        alternative(a, f"why_not[{i}]")
-    need(isinstance(d.get("missing"), list) and all(isinstance(m, str) for m in d["missing"]), "missing")
-    need(d.get("not_covered") is None or isinstance(d["not_covered"], str), "not_covered")
-    need(d.get("reading") is None or isinstance(d["reading"].get("restatement"), str), "reading")
-    need(isinstance(d.get("headline"), str) and bool(d["headline"]), "headline")
-    need(isinstance(d.get("assumptions"), list) and all(isinstance(x.get("input"), str) and x.get("none_stated_means")
-                                                        == "none" for x in d["assumptions"]), "assumptions")
-    need(isinstance(d.get("readings"), list)
-         and all(isinstance(r.get("clause"), str) and isinstance(r.get("reading"), str) for r in d["readings"]),
-         "readings")
-    need(isinstance(d.get("readings_differ"), list) and all(d2.get("answer") in ("yes", "no", "unknown")
-                                                            for d2 in d["readings_differ"]), "readings_differ")
-    need(d.get("what_if") is None or isinstance(d["what_if"].get("changes"), list), "what_if")
-    need(d.get("needed") is None or isinstance(d["needed"].get("changes"), list), "needed")
-    need(isinstance(d.get("rule"), list) and all(isinstance(r.get("clause"), str) and isinstance(r.get("sources"), list)
-                                                 for r in d["rule"]), "rule")
+    """The guize.answer/1 object against the published schema, plus the batch's "source"."""
     src = d.get("source")
-    need(isinstance(src, dict) and isinstance(src.get("file"), str) and isinstance(src.get("line"), int), "source")
-    return problems
+    return schema_problems(d) + ([] if isinstance(src, dict) and isinstance(src.get("line"), int) else ["source"])
 
 
 def test_a_thousand_questions_with_five_bad_lines(base, tmp_path):
@@ -224,8 +154,14 @@ def test_a_thousand_questions_with_five_bad_lines(base, tmp_path):
     reported = [x for x in err.getvalue().splitlines() if not x.startswith(" ")]
     assert [int(x.split(":")[1]) for x in reported] == sorted(BAD)
     assert all(x.startswith("many.q:") and ": Error: " in x for x in reported)
-    rows = [json.loads(x) for x in out.getvalue().splitlines()]
+    records = [json.loads(x) for x in out.getvalue().splitlines()]
+    rows = [r for r in records if "schema" in r]
     assert len(rows) == 995
+    # the failed lines are in the output too, each with its line and message, and the summary ends it
+    assert [r["error"]["line"] for r in records if "error" in r] == sorted(BAD)
+    assert all(r["error"]["message"] for r in records if "error" in r)
+    assert records[-1] == {"summary": {"file": "many.q", "answered": 995, "failed": 5, "failed_lines": sorted(BAD),
+                                       "stopped": False}}
     for row in rows:
         assert validate_answer(row) == [], (row["source"], validate_answer(row))
     assert [r["source"]["line"] for r in rows] == sorted(r["source"]["line"] for r in rows)
@@ -243,7 +179,9 @@ def test_fail_fast_stops_at_the_first_bad_line(base, tmp_path):
              "ks_c3_experience_stars_ok(bolt)"]
     outcome = run_batch(lines, "x.q", tmp_path, Session(base), out, err, "jsonl", fail_fast=True)
     assert (outcome.answered, outcome.failed, outcome.stopped) == (1, [3], True)
-    assert len(out.getvalue().splitlines()) == 1
+    answer, error, summary = (json.loads(x) for x in out.getvalue().splitlines())
+    assert answer["answer"] == "no" and error["error"]["line"] == 3 and "nosuch" in error["error"]["message"]
+    assert summary["summary"]["stopped"] is True and summary["summary"]["failed_lines"] == [3]
 
 
 def test_facts_accumulate_and_a_bad_facts_file_loads_nothing(base, tmp_path):
@@ -267,7 +205,10 @@ def test_batch_from_stdin_with_jsonl_and_exit_codes():
             "ks_c3_experience_stars_ok(bolt)\nbolt能入驻快分销吗？\n")
     r = kb("batch", "--jsonl", "-", stdin=text)
     assert r.returncode == 0, r.stderr
-    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    records = records_from(r.stdout)
+    rows = [x for x in records if "schema" in x]
+    assert records[-1]["summary"] == {"file": "<stdin>", "answered": 2, "failed": 0, "failed_lines": [],
+                                      "stopped": False}
     assert [(x["answer"], x["lang"], x["source"]) for x in rows] == [
         ("no", "en", {"file": "<stdin>", "line": 5}), ("no", "zh", {"file": "<stdin>", "line": 6})]
     r = kb("batch", "-", stdin="nosuch(x)\n")
@@ -286,13 +227,18 @@ def test_batch_options_and_formats(tmp_path):
     q.write_text("ks_c3_experience_stars_ok(bolt)\n", "utf-8")
     bolt = str(EXAMPLES / "ks_bolt_failing.dl")
     r = kb("batch", "--facts", bolt, "--as-of", "2026-11-23", "--lang", "zh", str(q))
-    assert r.returncode == 0 and "答案: 否" in r.stdout and "3.8 ≥ 4" in r.stdout
+    assert r.returncode == 0 and "答案: 否" in r.stdout and "购物体验星级 3.8 < 4星" in r.stdout
+    assert "3.8 ≥ 4" not in r.stdout  # the tree only with --full
+    r = kb("batch", "--facts", bolt, "--as-of", "2026-11-23", "--lang", "zh", "--full", str(q))
+    assert "3.8 ≥ 4  不成立" in r.stdout
     r = kb("batch", "--facts", bolt, "--as-of", "2026-11-23", "--format", "md", str(q))
-    assert r.stdout.startswith(f"### {q}:1\n") and "`3.8 >= 4`" in r.stdout
+    # named as the user named it: an absolute path outside the working directory by its file name
+    assert r.stdout.startswith("### q.q:1\n") and "shopping-experience star rating 3.8 \\< 4 stars" in r.stdout
+    assert str(tmp_path) not in r.stdout
     r = kb("batch", "--facts", bolt, "--as-of", "2026-11-23", "--format", "html", str(q))
     assert r.stdout.startswith("<!DOCTYPE html>") and 'id="line-1"' in r.stdout
     r = kb("batch", "--facts", bolt, "--format", "tree", str(q))
-    assert r.stdout.startswith(f"# {q}:1\n?- ks_c3_experience_stars_ok(bolt)\nAnswer: NO")
+    assert r.stdout.startswith("# q.q:1\n?- ks_c3_experience_stars_ok(bolt)\nAnswer: NO")
     r = kb("batch", str(tmp_path / "nope.q"))
     assert r.returncode == 1 and r.stderr.startswith("Error: cannot read batch file")
     r = kb("batch", "--facts", str(tmp_path / "nope.dl"), str(q))

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from grammar import cache
+from kb import cache
 from kb.loader import _cache_key, _seeds_path, default_rule_files, load_program
+from tests.schema import answer_from
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ('type s.\ninput v(x: s, a: number).\n%% @source 004_ab237df4ce40d813.txt "3、購物體會(huì)星級(jí)≥4"\n'
@@ -179,11 +180,11 @@ ESCAPES = "\x1b]0;PWNED\x07\x1b[31mX\x1b]52;c;ZXZpbA==\x07"
 @pytest.mark.parametrize("fmt", ["tree", "pretty", "json", "md"])
 def test_control_characters_from_facts_never_reach_the_terminal(tmp_path, fmt):
     (tmp_path / "e.dl").write_text(f'ks_experience_stars("{ESCAPES}", 3.8).\n', "utf-8")
-    r = _kb("ask", "--facts", "e.dl", "--format", fmt, "?- ks_c3_experience_stars_ok(S).", cwd=tmp_path)
+    r = _kb("ask", "--facts", "e.dl", "--format", fmt, "--full", "?- ks_c3_experience_stars_ok(S).", cwd=tmp_path)
     assert "\x1b" not in r.stdout + r.stderr and "\x07" not in r.stdout + r.stderr
     assert "\\u001b" in r.stdout or "\\u001b" in r.stderr
     if fmt == "json":
-        json.loads(r.stdout)
+        answer_from(r.stdout)
 
 
 def test_control_characters_in_error_messages_are_escaped(base):

@@ -188,11 +188,15 @@ def test_admitted_example_is_admitted(ask):
     assert ans.answer == "yes"
 
 
-def test_chinese_question_gets_chinese_tree(ask):
+def test_chinese_question_gets_chinese_tree(ask, base):
+    from kb.render import render_text
+
     ans, data = ask("bolt能入驻快分销吗？", facts_file="facts/examples/ks_bolt_failing.dl")
     assert data["lang"] == "zh" and data["answer"] == "no"
-    assert "答案: 否" in data["text"] and "出处" in data["text"]
-    assert "購物體會星級≥4" in data["text"]  # ruby artifacts stripped for display
+    assert "答案: 否" in data["text"] and "出处：快手快分销准入 · 004" in data["text"]
+    full = render_text(ans, base.program, full=True)
+    assert "不成立的原因" in full and "3、購物體會星級≥4" in full  # ruby artifacts stripped for display
+    assert "3、購物體會(huì)星級(jí)≥4" in {s["quote"] for s in data["explanation"]["sources"]}
 
 
 def test_every_statement_of_d004_is_encoded_or_marked(base):

@@ -56,3 +56,19 @@ def test_import_kb_does_not_import_the_web_stack():
 def test_seeds_are_not_copied_into_the_project():
     seeds = {p.name for p in (ROOT.parent / "shared" / "seeds").glob("*.txt")}
     assert seeds and not [p for p in ROOT.rglob("*.txt") if p.name in seeds]
+
+
+def test_every_type_ignore_says_why():
+    """A `# type: ignore[code]` is allowed only with a reason after it on the same line."""
+    bare = [f"{p.relative_to(ROOT)}:{n}" for p in sources("kb", "grammar", "repl")
+            for n, line in enumerate(p.read_text("utf-8").splitlines(), 1)
+            if "type: ignore" in line and not re.search(r"type: ignore\[[a-z, -]+\]  # \S", line)]
+    assert bare == []
+
+
+def test_ci_runs_the_readme_test_command_with_ruff_and_mypy():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    command = ".venv/bin/ruff check . && .venv/bin/mypy kb grammar repl && .venv/bin/python -m pytest -q"
+    assert command in readme and command in ci
+    assert "[tool.mypy]" in (ROOT / "pyproject.toml").read_text("utf-8")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from prompt_toolkit.output import DummyOutput
 
 from repl import app, commands
 from repl.output import make_console
+from tests.schema import answer_from
 
 ROOT = Path(__file__).resolve().parent.parent
 BOLT = "facts/examples/ks_bolt_failing.dl"
@@ -56,22 +56,32 @@ def repl(pipe, base):
 
 def test_a_question_is_answered_with_its_proof(repl):
     out, err = repl(f":load {BOLT}\r:load {ACME}\rks_c3_experience_stars_ok(bolt)\r"
-                    "can store acme join kuaishou distribution?\r")
+                    "can store acme join kuaishou distribution?\r:full\r:full ks_c3_experience_stars_ok(bolt)\r")
     assert err == ""
     assert "loaded 22 fact(s) from facts/examples/ks_bolt_failing.dl" in out
-    assert "?- ks_c3_experience_stars_ok(bolt)\nAnswer: NO   (as of 2026-11-23)" in out
-    assert "✗ 3.8 >= 4  is false: observed 3.8, needs >= 4" in out
+    # short first: the verdict and the failing condition with its values and document
+    assert ("?- ks_c3_experience_stars_ok(bolt)\nAnswer: NO — its one condition fails   (as of 2026-11-23)\n"
+            "  ✗ Condition 3: shopping-experience star rating 3.8 < 4 stars — 快手快分销准入 · 004\n") in out
+    assert "Answer: YES — all 8 conditions of ks.distribution.eligible hold" in out
+    # :full shows the last answer with its whole proof, :full QUESTION asks and shows it so
+    assert "Because\n└── ✓ ks_distribution_eligible(acme)" in out
+    assert "✗ 3.8 ≥ 4  is false: observed 3.8, needs ≥ 4" in out
     assert f"stated: ks_experience_stars(bolt, 3.8)  [{BOLT}:15:1]" in out
-    assert "Answer: YES" in out and "Because\n└── ✓ ks_distribution_eligible(acme)" in out
     assert "\x1b[" not in out  # not a terminal: no colours
 
 
+def test_full_without_an_answer_says_so(repl):
+    out, err = repl(":full\r")
+    assert err.strip() == "Error: no answer to show yet (ask a question first, or type :full QUESTION)"
+
+
 def test_chinese_question_and_the_lang_and_as_of_commands(repl):
-    out, err = repl(f":load {BOLT}\rbolt能入驻快分销吗？\r:lang en\rbolt能入驻快分销吗？\r:lang\r"
+    out, err = repl(f":load {BOLT}\rbolt能入驻快分销吗？\r:full\r:lang en\rbolt能入驻快分销吗？\r:lang\r"
                     ":as-of 2025-01-01\r:as-of\rks_c3_experience_stars_ok(bolt)\r:lang fr\r")
-    assert "答案: 否   (基准日期 2026-11-23)" in out and "✗ 3.8 ≥ 4  不成立: 实际 3.8, 要求 ≥ 4" in out
-    assert "Answer: NO   (as of 2026-11-23)" in out and "language: en" in out
-    assert "as of: 2025-01-01" in out and "Answer: NO   (as of 2025-01-01)" in out
+    assert "答案: 否 — 8 个条件中有 5 个不满足   (基准日期 2026-11-23)" in out
+    assert "✗ 3.8 ≥ 4  不成立: 实际 3.8, 要求 ≥ 4" in out
+    assert "Answer: NO — 5 of 8 conditions fail   (as of 2026-11-23)" in out and "language: en" in out
+    assert "as of: 2025-01-01" in out and "Answer: NO — its one condition fails   (as of 2025-01-01)" in out
     assert err.strip() == "Error: unknown language 'fr' (en, zh, or auto (the question's language))"
 
 
@@ -112,7 +122,7 @@ def test_errors_print_one_message_and_the_session_goes_on(repl):
 
 def test_assert_retract_facts_and_where_they_came_from(repl):
     out, err = repl(f":load {BOLT}\r:retract ks_experience_stars(bolt, 3.8).\r"
-                    ":assert ks_experience_stars(bolt, 4.2).\r:facts bolt\rks_c3_experience_stars_ok(bolt)\r"
+                    ":assert ks_experience_stars(bolt, 4.2).\r:facts bolt\r:full ks_c3_experience_stars_ok(bolt)\r"
                     ":retract ks_experience_stars(bolt, 3.8).\r:assert ks_experience_stars(bolt, 4.2).\r")
     assert "retracted 1 fact(s); 21 in the session" in out
     assert re.search(r"\nks_experience_stars\(bolt, 4\.2\)\. +typed #1\n", out)
@@ -124,13 +134,14 @@ def test_assert_retract_facts_and_where_they_came_from(repl):
 
 def test_whatif_applies_facts_to_a_copy_and_needed_plans(repl):
     out, err = repl(f":load {BOLT}\r:whatif ks_experience_stars(bolt, 4.5). ; ks_c3_experience_stars_ok(bolt)\r"
-                    ":facts bolt\r:needed ks_c3_experience_stars_ok(bolt)\r:whatif ks_experience_stars(bolt, 4.5).\r")
+                    ":full\r:facts bolt\r:needed ks_c3_experience_stars_ok(bolt)\r"
+                    ":whatif ks_experience_stars(bolt, 4.5).\r")
     assert err.strip() == "Error: usage: :whatif FACT. [FACT.] ; QUESTION (the question comes after a ';')"
     assert ("What if (without the change: NO)\n"
             "└── ks_experience_stars(bolt, 3.8)  →  ks_experience_stars(bolt, 4.5)") in out
     assert "✓ ks_experience_stars(bolt, 4.5)  [fact <what-if>:1:1]" in out
     assert re.search(r"\nks_experience_stars\(bolt, 3\.8\)\. +facts/", out)  # the session facts are untouched
-    assert "What is needed (the smallest set of changes found)" in out
+    assert "What would change it (the smallest set of changes found)" in out
     assert "raise shopping-experience star rating (ks_experience_stars) from 3.8 to ≥ 4" in out
 
 
@@ -151,7 +162,7 @@ def test_save_writes_a_facts_file_that_loads_back(repl, base, tmp_path):
 def test_json_output_is_one_answer_object(repl):
     out, _ = repl(f":load {BOLT}\r:json\rks_c3_experience_stars_ok(bolt)\r:json\r")
     start, end = out.index("{"), out.rindex("}") + 1
-    data = json.loads(out[start:end])
+    data = answer_from(out[start:end])
     assert data["schema"] == "guize.answer/1" and data["answer"] == "no"
     assert "JSON output on" in out and "JSON output off" in out
 

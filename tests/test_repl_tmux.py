@@ -65,7 +65,10 @@ class Tmux:
 
 
 def test_kb_in_a_real_terminal(tmp_path, base):
+    (tmp_path / "config" / "guize").mkdir(parents=True)
+    (tmp_path / "config" / "guize" / "config.toml").write_text('pager = "auto"\nlang = "auto"\n', "utf-8")
     env = {"HOME": str(tmp_path / "home"), "XDG_STATE_HOME": str(tmp_path / "state"), "LANG": "C.UTF-8",
+           "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "LC_ALL": "C.UTF-8", "TERM": "xterm-256color", "PYTHONPATH": str(ROOT),
            "GUIZE_SEEDS": os.environ.get("GUIZE_SEEDS", str(ROOT.parent / "shared" / "seeds"))}
     (tmp_path / "home").mkdir()
@@ -88,11 +91,19 @@ def test_kb_in_a_real_terminal(tmp_path, base):
         t.keys("Tab")
         t.wait(lambda s: t.prompt_line() == "kb> can store bolt join kuaishou distribution", what="EN completion")
         t.keys("Enter")
-        screen = t.wait("stated: ks_return_rate_30d(bolt, 9.5)", what="the proof")
-        assert "can store bolt join kuaishou distribution\nAnswer: NO   (as of " in screen
-        assert "✗ 3.8 >= 4  is false: observed 3.8, needs >= 4" in screen
-        assert "[facts/examples/ks_bolt_failing.dl:15:1]" in screen
+        screen = t.wait("The whole proof: --full (in the REPL: :full)", what="the short answer")
+        assert "can store bolt join kuaishou distribution\nAnswer: NO — 5 of 8 conditions fail   (as of " in screen
+        assert "✗ Condition 3: shopping-experience star rating 3.8 < 4 stars" in screen
         assert "\x1b[" in t.screen(colours=True)  # a terminal: colours
+
+        # :full: the whole proof is taller than the window, so it opens in the pager (less -R)
+        t.type(":full")
+        t.keys("Enter")
+        screen = t.wait(lambda s: "Why not" in s and "kb>" not in s.split("Why not", 1)[1], what="the pager")
+        assert "✗ 3.8 ≥ 4  is false: observed 3.8, needs ≥ 4" in screen
+        assert "[facts/examples/ks_bolt_failing.dl:15:1]" in screen
+        t.keys("q")
+        t.wait(lambda s: t.prompt_line() == "kb>", what="the prompt after the pager")
 
         # Tab on a Chinese phrase (no spaces to split words on)
         t.type("bolt能入驻快")
@@ -100,7 +111,7 @@ def test_kb_in_a_real_terminal(tmp_path, base):
         t.wait(lambda s: t.prompt_line() == "kb> bolt能入驻快分销", what="ZH completion")
         t.keys("Enter")
         screen = t.wait("答案: 否", what="the Chinese answer")
-        assert "✗ 3.8 ≥ 4  不成立: 实际 3.8, 要求 ≥ 4" in screen
+        assert "✗ 条件3：购物体验星级 3.8 < 4星" in screen
 
         # a goal over two lines, then what-if on a copy of the facts
         t.type("ks_c3_experience_stars_ok(")
@@ -113,7 +124,7 @@ def test_kb_in_a_real_terminal(tmp_path, base):
         t.type(":whatif ks_experience_stars(bolt, 4.5). ; ks_c3_experience_stars_ok(bolt)")
         t.keys("Enter")
         screen = t.wait("What if (without the change: NO)")
-        t.wait("✓ ks_experience_stars(bolt, 4.5)  [fact <what-if>:1:1]")
+        t.wait("Answer: YES — the condition of ks.c3.experience_stars holds, on 1 stated fact from <what-if>")
 
         # bad input: one error line, and the session goes on
         prompts = t.screen().count("kb>")

@@ -212,16 +212,34 @@ def test_plain_text_is_what_rich_draws_when_piped(base, answers):
     for a in answers:
         ex = explain(a, base.program)
         assert to_plain(ex) == render_to_string(ex), a.question
+        assert to_plain(ex, full=True) == render_to_string(ex, full=True), a.question
 
 
-def test_the_tree_names_what_kb_render_names(base, answers):
-    """Every goal, fact and rule id of the plain tree of kb.render is in the explanation too."""
-    from kb.render import render_text
+def test_the_full_tree_names_every_step_of_the_published_proof(base, answers):
+    """Every goal and clause id of the JSON proof / why-not is drawn in the full view; the short
+    view is the head of it (the same verdict and reasons) and no longer than 20 lines."""
+    from kb.render import answer_json
 
-    names = re.compile(r"[a-z_][a-z0-9_]*\([^()]*\)|\[(?:by )?rule [^\]]+\]|\b[a-z]+(?:\.[a-z0-9_]+)+\b")
+    def ids(node, out):  # the clauses of derived steps and of why-not alternatives
+        if isinstance(node, dict):
+            if isinstance(node.get("clause"), str) and (node.get("kind") == "derived" or "failures" in node):
+                out.add(node["clause"])
+            for v in node.values():
+                ids(v, out)
+        elif isinstance(node, list):
+            for v in node:
+                ids(v, out)
+        return out
+
     for a in answers:
-        assert set(names.findall(to_plain(explain(a, base.program)))) == set(names.findall(
-            render_text(a, base.program))), a.question
+        data = answer_json(a, base.program)
+        full = to_plain(explain(a, base.program), full=True)
+        wanted = ids({k: data[k] for k in ("proof", "proofs", "why_not", "unknown_because")}, set())
+        drawn = set(re.findall(r"\[(?:by rule|rule|规则) ([^\]]+)\]", full))
+        assert wanted <= drawn, (a.question, wanted - drawn)
+        short = to_plain(explain(a, base.program))
+        assert full.startswith("\n".join(short.splitlines()[:2])), a.question
+        assert len(short.splitlines()) <= 20, a.question
 
 
 def test_colours_only_on_a_terminal(base, answers):
@@ -238,9 +256,9 @@ def test_chinese_lines_fit_the_terminal_width(base, answers):
     from repl.output import to_rich
 
     buf = io.StringIO()
-    make_console(buf, terminal=True, width=60).print(to_rich(explain(answers[1], base.program)))
+    make_console(buf, terminal=True, width=60).print(to_rich(explain(answers[1], base.program), full=True))
     plain = re.sub(r"\x1b\[[0-9;]*m", "", buf.getvalue())
-    assert "不成立的原因" in plain
+    assert "不成立的原因" in plain and "条件3" in plain
     assert max(cell_len(x) for x in plain.splitlines()) <= 60
 
 
@@ -289,11 +307,16 @@ def test_md_and_html_from_the_command_line():
     args = [sys.executable, "-m", "repl", "why-not", "--as-of", "2026-11-23", "--facts",
             str(ROOT / "facts/examples/ks_bolt_failing.dl"), "ks_c3_experience_stars_ok(bolt)", "--format"]
     md = subprocess.run(args + ["md"], capture_output=True, text=True, env=env, cwd=ROOT)
-    assert md.stdout.startswith("```text\n?- ks_c3_experience_stars_ok(bolt)\n```") and "`3.8 >= 4`" in md.stdout
+    assert md.stdout.startswith("```text\n?- ks_c3_experience_stars_ok(bolt)\n```")
+    assert "star rating 3.8 \\< 4 stars" in md.stdout and "`3.8 ≥ 4`" not in md.stdout
+    md = subprocess.run(args + ["md", "--full"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert "`3.8 ≥ 4`" in md.stdout and "快手快分销准入 · 004" in md.stdout
     page = subprocess.run(args + ["html"], capture_output=True, text=True, env=env, cwd=ROOT)
-    assert page.stdout.startswith("<!DOCTYPE html>") and "3.8 &gt;= 4" in page.stdout
-    pretty = subprocess.run(args + ["pretty"], capture_output=True, text=True, env=env, cwd=ROOT)
-    assert "└── ✗ 3.8 >= 4  is false" in pretty.stdout and "\x1b[" not in pretty.stdout
+    assert page.stdout.startswith("<!DOCTYPE html>") and "3.8 ≥ 4" in page.stdout  # the proof, folded
+    assert '<article lang="en">' in page.stdout and "<details>" in page.stdout and "Noto Sans CJK SC" in page.stdout
+    assert "=&lt;" not in page.stdout and "004_ab237df4ce40d813.txt" not in page.stdout.split("<details>")[0]
+    pretty = subprocess.run(args + ["pretty", "--full"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert "└── ✗ 3.8 ≥ 4  is false" in pretty.stdout and "\x1b[" not in pretty.stdout
 
 
 # ---------------------------------------------------------------------------------------- docs
@@ -310,3 +333,51 @@ def test_every_command_has_a_one_line_help():
         assert c.name.startswith(":") and c.help.endswith(".") and "\n" not in c.help, c.name
         for alias in c.aliases:
             assert commands.COMMANDS[alias] is c
+
+
+# ---------------------------------------------------------------------------------------- pager and config
+def test_the_pager_is_less_R_by_default_pager_when_set_and_never_when_off(monkeypatch):
+    import shutil as sh
+
+    from repl.pager import needs_paging, pager_command
+
+    monkeypatch.setattr(sh, "which", lambda name: f"/usr/bin/{name}" if name in ("less", "most") else None)
+    assert pager_command("auto", {}) == ["less", "-R"]
+    assert pager_command("auto", {"PAGER": "less -S"}) == ["less", "-S", "-R"]  # colours kept
+    assert pager_command("auto", {"PAGER": "most"}) == ["most"]
+    assert pager_command("auto", {"PAGER": "nosuchpager"}) is None  # printed as it is
+    assert pager_command("off", {"PAGER": "less"}) is None
+    assert pager_command("most -s", {}) == ["most", "-s"]
+    assert needs_paging("\n".join(["x"] * 30), 24) and not needs_paging("a\nb", 24)
+
+
+def test_the_config_file_sets_pager_language_facts_and_style(tmp_path, monkeypatch):
+    from repl.config import Config, config_path, load_config
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert config_path() == tmp_path / "guize" / "config.toml"
+    assert load_config() == Config()  # no file: the defaults
+    (tmp_path / "guize").mkdir()
+    config_path().write_text('pager = "off"\nlang = "zh"\nfacts = ["~/a.dl"]\nstyle = "plain"\nfull = true\n', "utf-8")
+    c = load_config()
+    assert (c.pager, c.lang, c.style, c.full, c.problems) == ("off", "zh", "plain", True, ())
+    assert c.facts[0].endswith("/a.dl") and not c.facts[0].startswith("~")
+    config_path().write_text('lang = "fr"\ncolour = 1\n', "utf-8")
+    c = load_config()
+    assert c.lang is None and len(c.problems) == 2 and "lang = 'fr' is not valid" in c.problems[1]
+    config_path().write_text("pager = \n", "utf-8")
+    assert "not read" in load_config().problems[0]
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative/dir")  # ignored, as the XDG spec says
+    assert config_path().parent.parent != Path("relative/dir")
+
+
+def test_files_are_named_as_the_user_named_them(tmp_path, monkeypatch):
+    from kb.documents import display_path, document_title
+
+    monkeypatch.chdir(tmp_path)
+    assert display_path("facts/x.dl:3:1") == "facts/x.dl:3:1"
+    assert display_path(f"{tmp_path}/sub/x.dl:3:1") == "sub/x.dl:3:1"
+    assert display_path("/elsewhere/x.dl:3:1") == "x.dl:3:1"
+    assert display_path("<what-if>:1:1") == "<what-if>:1:1"
+    assert document_title("004_ab237df4ce40d813.txt") == "快手快分销准入 · 004"
+    assert document_title("009_ffff.txt") == "009"

@@ -66,7 +66,7 @@ def test_what_needed_for_a_failing_store_is_verified_and_the_result_checks_out(b
     # re-check: the changed facts really give yes, and the independent checker accepts that proof
     from kb.whatif import Planner
 
-    changed, as_of = Planner(base.program, None, facts, AS_OF, None, None).apply(plan.changes)
+    changed, as_of = Planner(base.program, facts, AS_OF, None, None).apply(plan.changes)
     after = base.ask("can bolt join kuaishou distribution?", facts=changed, as_of=as_of)
     data = answer_json(after, base.program)
     assert data["answer"] == "yes"

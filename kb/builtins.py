@@ -155,13 +155,13 @@ def _contains(s: Value, part: Value) -> Value:
 def _min(a: Value, b: Value) -> Value:
     if not _comparable(a, b):
         raise BuiltinError(f"cannot compare {a!r} and {b!r}")
-    return a if a <= b else b  # type: ignore[operator]
+    return a if a <= b else b  # type: ignore[operator]  # _comparable: one ordered kind
 
 
 def _max(a: Value, b: Value) -> Value:
     if not _comparable(a, b):
         raise BuiltinError(f"cannot compare {a!r} and {b!r}")
-    return a if a >= b else b  # type: ignore[operator]
+    return a if a >= b else b  # type: ignore[operator]  # _comparable: one ordered kind
 
 
 FUNCTIONS: dict[str, tuple[int, Callable[..., Value], str]] = {
@@ -225,11 +225,11 @@ def compare(op: str, a: Value, b: Value) -> bool:
     if not _comparable(a, b):
         raise BuiltinError(f"cannot compare {a!r} {op} {b!r}")
     if op == "<":
-        return a < b  # type: ignore[operator]
+        return a < b  # type: ignore[operator]  # _comparable: one ordered kind
     if op == "=<":
-        return a <= b  # type: ignore[operator]
+        return a <= b  # type: ignore[operator]  # _comparable: one ordered kind
     if op == ">":
-        return a > b  # type: ignore[operator]
+        return a > b  # type: ignore[operator]  # _comparable: one ordered kind
     if op == ">=":
-        return a >= b  # type: ignore[operator]
+        return a >= b  # type: ignore[operator]  # _comparable: one ordered kind
     raise BuiltinError(f"unknown comparison {op}")
