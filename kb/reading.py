@@ -904,6 +904,12 @@ class _Resolver:
             kind = "yes_no" if goal.is_ground() else "which"
         subject = next((str(a.value) for a in goal.args if isinstance(a, Const) and str(a.value) in subjects), None)
         restatement = self.m.canonical(key, subject, self.lang)
+        if key.startswith("tpl:"):
+            # a whole question whose open places the message filled says with what ("这个类目" = 珠宝/钟表)
+            filled = [str(b.value) for a, b in zip(self.m.goals[key].args, goal.args)
+                      if isinstance(a, Var) and isinstance(b, Const) and str(b.value) not in subjects]
+            if filled:
+                restatement += ("（" + "、".join(filled) + "）") if self.lang == "zh" else f" ({', '.join(filled)})"
         used = {p.start for it in self.msg.items for p in it.pieces if p.kind != "ID"}
         ids = {s.lower() for ss in self.loaded_types.values() for s in ss} | {str(s).lower() for s in subjects}
         unused = [w for pos, w in self.msg.unknown if pos not in used and w not in ids]
