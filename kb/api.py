@@ -35,6 +35,7 @@ from kb.engine import Engine
 from kb.kinds import AnswerKind, Verdict, answer_kind
 from kb.limits import env_timeout
 from kb.loader import (
+    FactGroups,
     Program,
     check_subject_fact,
     check_value,
@@ -65,6 +66,10 @@ def _check_subject_spelling(goal: Atom, facts: Sequence[Clause], types: dict[tup
         near = near_misses(name, ids)
         if near:
             raise QueryError(f"nothing is stated about {name}", hint=f"did you mean {' or '.join(near[:3])}?")
+
+
+_GROUPS: dict[int, tuple[Sequence[Clause], int, FactGroups]] = {}
+_GROUPS_LOCK = threading.Lock()
 
 
 def _record_value(raw: Any, type_: str) -> Value | None:
@@ -493,10 +498,31 @@ class KnowledgeBase:
         if info.arity != len(goal.args):
             raise QueryError(f"{goal.pred} takes {info.arity} argument(s), got {len(goal.args)}")
 
+    def _relevant(self, facts: Sequence[Clause], goal: Atom) -> Sequence[Clause]:
+        """The stated facts a ground question can depend on: those linked to the goal's constants
+        through the subjects and strings they share (a store, its penalty records, a linked
+        account, a phone number). Facts about other subjects cannot change the answer, so a batch
+        over one file of many subjects asserts each subject's facts, not the whole file, per
+        question. The grouping is built once per facts list."""
+        if not goal.is_ground() or not facts:
+            return facts
+        return [facts[i] for i in self.fact_groups(facts).relevant(goal)]
+
+    def fact_groups(self, facts: Sequence[Clause]) -> FactGroups:
+        """The facts grouped by the subjects that link them, built once per facts list."""
+        with _GROUPS_LOCK:  # shared by the alternative readings' knowledge bases (same inputs)
+            cached = _GROUPS.get(id(facts))
+            if cached is None or cached[0] is not facts or cached[1] != len(facts):
+                cached = (facts, len(facts), FactGroups(self.program, [f.head for f in facts]))
+                _GROUPS.clear()  # one facts list at a time: a batch, a REPL session, a request
+                _GROUPS[id(facts)] = cached
+        return cached[2]
+
     def _answer(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
+        goal = q.goal
+        facts = self._relevant(facts, goal)
         atoms = [f.head for f in facts]
         where = {f.head: str(f.pos) for f in facts}
-        goal = q.goal
         with self.engine.session(atoms, as_of, goal.pred) as s:
             prover = Prover(self.program, s, where)
             base = Answer(q.text, goal, as_of, "no", kind=answer_kind(q.kind), lang=q.lang, facts=list(facts))

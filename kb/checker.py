@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, assert_never, cast
 
+from grammar.errors import KbError
 from grammar.model import (
     VALUE_TYPES,
     Aggregate,
@@ -36,8 +37,18 @@ from kb import builtins
 from kb.analysis import aggregate_group, clause_outer_vars
 from kb.codec import SchemaError, read_answer
 from kb.kinds import FAILURE_KINDS, FailureKind
-from kb.loader import Program
+from kb.loader import FactGroups, Program
 from kb.reference import evaluate
+
+
+def _ground_goal(text: str) -> Atom | None:
+    """The answer's goal when it is ground (a fact's syntax), else None."""
+    try:
+        m = parse_text(text.strip().removeprefix("?-").strip().rstrip(".") + ".", "<goal>")
+    except KbError:
+        return None
+    c = m.statements[0] if m.statements else None
+    return c.head if isinstance(c, Clause) and c.is_fact and c.head.is_ground() else None
 
 
 def _atom(text: str) -> Atom:
@@ -352,6 +363,10 @@ def check_answer(ans: dict[str, Any], program: Program, facts: Sequence[Atom], a
             if r not in facts:
                 problems.append(f"what-if removes {r}, which was not stated")
         facts = [f for f in facts if f not in removed] + [_atom(x) for x in change["added"]]
+    goal = _ground_goal(str(ans.get("goal") or ""))
+    if goal is not None:
+        # a ground answer rests on the facts linked to its goal (kb.loader.FactGroups), as asked
+        facts = [facts[i] for i in FactGroups(program, facts).relevant(goal)]
     return problems + Checker(program, facts, as_of).answer(ans)
 
 

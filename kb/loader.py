@@ -11,7 +11,7 @@ import datetime as _dt
 import gc
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -717,3 +717,48 @@ def facts_from_path(path: str, program: Program) -> list[Clause]:
 
 def term_is_ground(t: Term) -> bool:
     return not term_vars(t)
+
+
+class FactGroups:
+    """Stated facts grouped by the subjects and strings that link them: union-find over the
+    constants at the places whose type is a subject type or a string (numbers, dates, booleans
+    and enum values link nothing). A ground question can depend only on the group(s) of its
+    constants and on facts that name no linking constant; the API asserts only those, and the
+    checker checks an answer against the same facts."""
+
+    def __init__(self, program: Program, atoms: Sequence[Atom]) -> None:
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            while parent.setdefault(x, x) != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        linking = {pred: [i for i, a in enumerate(decl.args)
+                          if a.type == "string" or a.type not in ("number", "date", "datetime", "bool", "enum")]
+                   for pred, decl in program.inputs.items()}
+        keys: list[list[str]] = []
+        for atom in atoms:
+            args = atom.args
+            ks = [str(t.value) for i in linking.get(atom.pred, ()) if i < len(args)
+                  for t in (args[i],) if isinstance(t, Const)]
+            keys.append(ks)
+            for k in ks:
+                a, b = find(ks[0]), find(k)
+                if a != b:
+                    parent[a] = b
+        self.root_of = {c: find(c) for c in parent}
+        self.members: dict[str, list[int]] = {}
+        self.unlinked: list[int] = []
+        for n, ks in enumerate(keys):
+            if ks:
+                self.members.setdefault(self.root_of[ks[0]], []).append(n)
+            else:
+                self.unlinked.append(n)
+
+    def relevant(self, goal: Atom) -> list[int]:
+        """Positions, in file order, of the facts the ground goal can depend on."""
+        roots = {self.root_of[c] for c in (str(a.value) for a in goal.args if isinstance(a, Const))
+                 if c in self.root_of}
+        return sorted([*self.unlinked, *(n for r in roots for n in self.members[r])])

@@ -126,6 +126,9 @@ class Prover:
             c.head: c for c in program.clauses if c.is_fact}
         self._proofs: dict[tuple[Atom, frozenset], Node | None] = {}
         self._why_not: dict[tuple[Atom, frozenset], list[Alternative]] = {}
+        # stated facts by predicate and first argument, built on first use: a why-not over a file
+        # of 200,000 stores looks up one store's facts, not every fact (see _observed)
+        self._index: dict[tuple[str, object], list[Atom]] | None = None
 
     # ---------------------------------------------------------------- positive proofs
     def prove(self, atom: Atom, path: frozenset = frozenset(), depth: int = 0) -> Node | None:
@@ -335,7 +338,15 @@ class Prover:
         pattern on every bound argument whose declared type is a subject type."""
         decl = self.program.inputs.get(pattern.pred)
         keys = subject_positions(decl, pattern) if decl else []
-        out = [a for a in self.facts if a.pred == pattern.pred and all(a.args[i] == pattern.args[i] for i in keys)]
+        if self._index is None:
+            index: dict[tuple[str, object], list[Atom]] = {}
+            for a in self.facts:
+                index.setdefault((a.pred, None), []).append(a)
+                if a.args:
+                    index.setdefault((a.pred, a.args[0]), []).append(a)
+            self._index = index
+        pool = self._index.get((pattern.pred, pattern.args[0]) if 0 in keys else (pattern.pred, None), [])
+        out = [a for a in pool if all(a.args[i] == pattern.args[i] for i in keys)]
         return sorted(out, key=str)
 
 

@@ -234,10 +234,18 @@ class ReadingModel:
 
     # ---- reading
     def read(self, text: str, facts: Sequence[Clause], as_of: _dt.date) -> Reading:
-        ids = frozenset(str(a.value).lower() for f in facts for a in f.head.args
-                        if isinstance(a, Const) and isinstance(a.value, str))
-        msg = read_message(text, self.lexicon, as_of, ids)
+        view = self.view(facts)
+        msg = read_message(text, self.lexicon, as_of, view.ids)
         return _Resolver(self, msg, facts, as_of).resolve()
+
+    def view(self, facts: Sequence[Clause]) -> _FactsView:
+        """What the reader needs of the loaded facts, computed once per facts list (a batch asks
+        many questions of one file: each question must not scan the whole file again)."""
+        cached = self.__dict__.get("_view")
+        if cached is None or cached[0] is not facts or cached[1] != len(facts):
+            cached = (facts, len(facts), _FactsView(self, facts))
+            self.__dict__["_view"] = cached
+        return cached[2]
 
     def pred_of(self, key: str) -> str | None:
         if key.startswith(("pred:", "inp:")):
@@ -398,15 +406,31 @@ def _pred_closure(program: Program) -> dict[str, frozenset[str]]:
 _FRAME_LIST = {"which", "value", "where", "who", "how"}
 
 
+class _FactsView:
+    """The loaded facts as the reader uses them: the ids they name, the subjects of each type, the
+    stated atoms by predicate and first argument, and the inputs stated."""
+
+    def __init__(self, model: ReadingModel, facts: Sequence[Clause]) -> None:
+        self.ids = frozenset(str(a.value).lower() for f in facts for a in f.head.args
+                             if isinstance(a, Const) and isinstance(a.value, str))
+        self.loaded_types = loaded_subjects(model.types, facts)
+        self.heads = frozenset(f.head for f in facts)
+        self.by_key: dict[tuple[str, object], list[Atom]] = {}
+        for f in facts:
+            if f.head.args:
+                self.by_key.setdefault((f.head.pred, f.head.args[0]), []).append(f.head)
+        self.inputs = frozenset(f.head.pred for f in facts if f.head.pred in model.program.inputs)
+
+
 class _Resolver:
     def __init__(self, model: ReadingModel, msg: Message, facts: Sequence[Clause], as_of: _dt.date) -> None:
         self.m = model
         self.msg = msg
-        self.facts = list(facts)
+        self.facts = facts
+        self.view = model.view(facts)
         self.as_of = as_of
         self.lang = language_of(msg.original)
-        prog = model.program
-        self.loaded_types = loaded_subjects(model.types, facts)  # type -> loaded subject ids
+        self.loaded_types = self.view.loaded_types  # type -> loaded subject ids
         # loaded subjects the message names, and whether it speaks of itself ("we", "我们")
         self.named_loaded = {s for ids in self.loaded_types.values() for s in ids if _names(msg.text, s.lower())}
         self.has_pronoun = any(p.kind == "PRON" for it in msg.items for p in it.pieces)
@@ -426,7 +450,7 @@ class _Resolver:
         self.q_span = (self.msg.sentences[min(self.q_sents)][0], self.msg.sentences[self.question_sentence][1])
         self.cues = self._cues()
         self.statements = self._statements()
-        self.loaded_inputs = {f.head.pred for f in facts if f.head.pred in prog.inputs}
+        self.loaded_inputs = set(self.view.inputs)
 
     # ---- the question sentence and its cues
     def _question_sentence(self) -> int:
@@ -1105,11 +1129,8 @@ class _Resolver:
         closure = self.m.closure.get(goal.pred, frozenset())
         if_items = {id(it) for it in self._if_items()} if "if" in self.cues else set()
         out: list[StatedFact] = []
-        loaded = {f.head for f in self.facts}
-        by_key: dict[tuple[str, object], list[Atom]] = {}
-        for f in self.facts:
-            if f.head.args:
-                by_key.setdefault((f.head.pred, f.head.args[0]), []).append(f.head)
+        loaded = self.view.heads
+        by_key = self.view.by_key
         used_values: set[int] = set()
         for it, preds in self.statements:
             preds = [p for p in preds if p in prog.inputs]
@@ -1239,6 +1260,8 @@ def _occurrences(needle: str, text: str) -> list[tuple[int, int]]:
 def _names(text: str, ident: str) -> bool:
     """Whether the text names a subject id: as a whole word (ASCII ids) or anywhere (Chinese)."""
     if re.fullmatch(r"[a-z0-9_\-]+", ident):
+        if ident not in text:
+            return False  # most of a file's subjects: no pattern to build
         return re.search(rf"(?<![a-z0-9_]){re.escape(ident)}(?![a-z0-9_])", text) is not None
     return normalise(ident) in text
 

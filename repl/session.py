@@ -208,7 +208,7 @@ class Session:
         if self._executor is None:
             return fn(*args, **kw)
         job = _Job()
-        future = self._executor.submit(self._in_child, job, fn, args, kw, list(self.facts))
+        future = self._executor.submit(self._in_child, job, fn, args, kw, self.snapshot())
         try:
             return future.result()
         except KeyboardInterrupt:
@@ -221,7 +221,7 @@ class Session:
                 pass
             raise
 
-    def _in_child(self, job: _Job, fn: Callable[..., T], args: tuple, kw: dict, facts: list[Clause]) -> T:
+    def _in_child(self, job: _Job, fn: Callable[..., T], args: tuple, kw: dict, facts: Sequence[Clause]) -> T:
         ctx = multiprocessing.get_context("fork")
         receive, send = ctx.Pipe(duplex=False)
         # Not a daemon: a recursive question forks its own time-limited child (kb/api.py),
@@ -276,7 +276,7 @@ class Session:
         question does not wait for it."""
         if self._executor is None:
             return
-        facts = list(self.facts)
+        facts = self.snapshot()
 
         def work() -> None:
             # Questions are answered in children forked from this thread: what is built here
@@ -287,6 +287,9 @@ class Session:
                     self.base.parse(text, given)
                 except KbError:
                     pass
+            if facts:  # what a question over these facts would build first: the reader's view of
+                self.base.reading_model().view(facts)  # them, and their grouping by subject
+                self.base.fact_groups(facts)
 
         self._executor.submit(work)
 
@@ -295,10 +298,18 @@ class Session:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
 
+    def snapshot(self) -> tuple[Clause, ...]:
+        """The loaded facts as one unchanging value, the same object until they change: the
+        knowledge base groups a facts list once, so a batch does not regroup the file per question."""
+        key = (id(self.facts), len(self.facts))
+        if getattr(self, "_snap_key", None) != key:
+            self._snap_key, self._snap = key, tuple(self.facts)
+        return self._snap
+
     # ---- questions
     def ask(self, question: str) -> Answer:
         base = self.base
-        return self.run_cancellable(base.ask, question, facts=list(self.facts), as_of=self.as_of, lang=self.lang)
+        return self.run_cancellable(base.ask, question, facts=self.snapshot(), as_of=self.as_of, lang=self.lang)
 
     def what_if(self, question: str, changes_text: str) -> Answer:
         base = self.base
@@ -306,12 +317,12 @@ class Session:
         if not changes:
             raise QueryError("no facts before the ';'", hint="e.g. :whatif ks_experience_stars(bolt, 4.5). ; "
                                                               "can bolt join kuaishou distribution?")
-        return self.run_cancellable(base.what_if, question, list(self.facts), changes, as_of=self.as_of,
+        return self.run_cancellable(base.what_if, question, self.snapshot(), changes, as_of=self.as_of,
                                     lang=self.lang)
 
     def what_needed(self, question: str) -> Answer:
         base = self.base
-        return self.run_cancellable(base.what_needed, question, list(self.facts), as_of=self.as_of,
+        return self.run_cancellable(base.what_needed, question, self.snapshot(), as_of=self.as_of,
                                     lang=self.lang)
 
     # ---- facts
