@@ -105,8 +105,9 @@ def explanation_json(ex: Explanation) -> dict[str, Any]:
                         for s in ex.sources]}
 
 
-def answer_json(a: Answer, program: Program, lang: str | None = None) -> dict[str, Any]:
-    """The ``guize.answer/1`` object of an answer, its explanation drawn in ``lang``."""
+def answer_json(a: Answer, program: Program, lang: str | None = None, full: bool = False) -> dict[str, Any]:
+    """The ``guize.answer/1`` object of an answer, its explanation drawn in ``lang``; ``text`` is
+    the short explanation, or with ``full`` the whole proof as the CLI's --full prints it."""
     from kb.draw import text
     from kb.explain import explain, headline
     from kb.whatif import describe
@@ -153,7 +154,7 @@ def answer_json(a: Answer, program: Program, lang: str | None = None) -> dict[st
                   "op": i.op, "value": json_value(i.value) if i.op else None, "unit": i.unit,
                   "sources": [{"file": c.file, "quote": c.quote} for c in i.sources]} for i in a.rule],
         "explanation": explanation_json(ex),
-        "text": text(ex),
+        "text": text(ex, full),
     }
 
 

@@ -22,6 +22,6 @@ def render_text(a: Answer, program: Program, lang: str | None = None, full: bool
     return printable(text(explain(a, program, lang), full=full))
 
 
-def answer_json(a: Answer, program: Program, lang: str | None = None) -> dict[str, Any]:
+def answer_json(a: Answer, program: Program, lang: str | None = None, full: bool = False) -> dict[str, Any]:
     """The ``guize.answer/1`` object (kb/codec.py)."""
-    return _answer_json(a, program, lang)
+    return _answer_json(a, program, lang, full)

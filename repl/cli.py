@@ -183,7 +183,8 @@ def cmd_question(args: argparse.Namespace) -> int:
     ans = base.ask(text, facts=facts, as_of=args.as_of, lang=args.lang)
     fmt = "json" if args.json else args.format
     if fmt == "json":
-        print(printable(json.dumps(answer_json(ans, base.program, args.lang), ensure_ascii=False, indent=2)))
+        print(printable(json.dumps(answer_json(ans, base.program, args.lang, args.full), ensure_ascii=False,
+                                   indent=2)))
     elif fmt == "svg":
         from kb.svg import proof_svg
 

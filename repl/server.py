@@ -94,8 +94,8 @@ class _Body(BaseModel):
 
 
 class AskRequest(_Body):
-    full: bool = Field(False, description="accepted for parity with the CLI; the JSON answer always "
-                                          "carries the full proof")
+    full: bool = Field(False, description="the answer's `text` shows the whole proof (as the CLI's --full); the "
+                                          "JSON always carries the proof itself")
 
 
 class WhatIfRequest(_Body):
@@ -270,7 +270,7 @@ def create_app(settings: Settings | None = None, pool: EnginePool | None = None)
 
             facts = _facts(base, body.facts, body.records, "facts", settings.max_facts)
             ans = base.ask(text, facts=facts, as_of=body.as_of, lang=body.lang)
-            return answer_json(ans, base.program, body.lang)
+            return answer_json(ans, base.program, body.lang, body.full)
 
         return await answered(work)()
 

@@ -70,6 +70,10 @@ def test_ask_answers_as_the_cli_does(client):
     base = KnowledgeBase.default()
     ans = base.ask(ELIGIBLE, facts=base.facts_from_text(BOLT, "<facts>"), as_of=dt.date(2026, 11, 23))
     assert got == answer_json(ans, base.program, None)
+    # full: the text is the whole proof, as `kb ask --full`; the proof itself is the same
+    full = client.post("/v1/ask", json={"question": ELIGIBLE, "facts": BOLT, "as_of": AS_OF, "full": True}).json()
+    assert full["text"] == answer_json(ans, base.program, None, True)["text"] != got["text"]
+    assert len(full["text"].splitlines()) > 2 * len(got["text"].splitlines()) and full["why_not"] == got["why_not"]
 
 
 def test_records_give_the_answer_facts_text_gives(client):
