@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Statements encoded per document; clauses proven and blocked by scenarios.")
     cv.add_argument("--scenarios", metavar="DIR", default=None,
                     help="scenario directory (default: tests/scenarios of this checkout).")
+    from repl.screen import add_parser as add_screen  # kb screen: one block, its own module
+
+    add_screen(sub, _date)
     return p
 
 
@@ -272,6 +275,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 1 if missing or cov.failed else 0
 
 
+def cmd_screen(args: argparse.Namespace) -> int:
+    from repl.screen import run
+
+    return run(args)
+
+
 def cmd_repl(args: argparse.Namespace) -> int:
     from repl.app import start
 
@@ -337,7 +346,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     handlers = {"ask": cmd_question, "why": cmd_question, "why-not": cmd_question,
                 "check": cmd_check, "vocab": cmd_vocab, "rules": cmd_rules, "coverage": cmd_coverage,
-                "repl": cmd_repl, "batch": cmd_batch}
+                "repl": cmd_repl, "batch": cmd_batch, "screen": cmd_screen}
     try:
         if not argv:
             return _no_arguments(parser)

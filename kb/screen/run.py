@@ -1,0 +1,191 @@
+"""Run a compiled plan: DuckDB embedded (default) or Spark SQL, one row per subject.
+
+Output columns: ``subject``, ``answer`` (yes/no/unknown), ``reasons`` (a list of
+{condition, clause, literal, kind, observed, op, threshold, unknown}) and ``missing`` (the
+inputs to state for an unknown). Library code: it returns data and never prints.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kb.loader import Program
+from kb.screen.compile import Plan, compile_goal
+from kb.screen.explain import Explanation, explain
+from kb.screen.tables import Loaded, load_tables
+
+FORMATS = ("jsonl", "csv", "parquet")
+
+
+@dataclass
+class Summary:
+    total: int
+    counts: dict[str, int]  # answer -> subjects
+    failures: list[tuple[str, str, int]]  # (condition, words, subjects answered no that fail it)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def share(self, n: int) -> float:
+        no = self.counts.get("no", 0)
+        return n / no if no else 0.0
+
+
+def build(program: Program, goal: str, dialect: str = "duckdb") -> tuple[Plan, Explanation]:
+    plan = compile_goal(program, goal, dialect)
+    return plan, explain(program, plan)
+
+
+def final_sql(plan: Plan, ex: Explanation) -> str:
+    return (f"SELECT h.id AS subject, CASE coalesce(g.st, 0) WHEN 2 THEN 'yes' WHEN 1 THEN 'unknown' ELSE 'no' END "
+            f"AS answer, {ex.failing} AS conditions, {ex.reasons} AS reasons, {ex.missing} AS missing "
+            f"FROM subj_{plan.subject_type} h "
+            f"LEFT JOIN (SELECT a0, max(st) AS st, bool_or(e) AS e FROM d_{plan.goal} GROUP BY a0) g "
+            f"ON g.a0 = h.id"
+            + "".join(ex.joins))
+
+
+def summary_sql(ex: Explanation) -> str:
+    parts = ["count(*) AS total"] + [f"sum(CASE WHEN answer = '{a}' THEN 1 ELSE 0 END) AS n_{a}"
+                                     for a in ("yes", "no", "unknown")]
+    return f"SELECT {', '.join(parts)} FROM screened"
+
+
+def _failure_sql(plan: Plan, ex: Explanation) -> str:
+    cols = [f"sum(CASE WHEN {cond} THEN 1 ELSE 0 END) AS f{i}" for i, (_, _, cond) in enumerate(ex.conditions)]
+    return (f"SELECT {', '.join(cols) or '0'} FROM subj_{plan.subject_type} h "
+            f"LEFT JOIN (SELECT a0, max(st) AS st, "
+            f"bool_or(e) AS e FROM d_{plan.goal} GROUP BY a0) g ON g.a0 = h.id" + "".join(ex.joins)
+            + " WHERE coalesce(g.st, 0) = 0")
+
+
+class DuckRunner:
+    """The plan on an embedded DuckDB; memory bounded by ``memory_limit`` (spills to disk)."""
+
+    def __init__(self, threads: int | None = None, memory_limit: str = "1536MB") -> None:
+        import duckdb
+
+        self.con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": True,
+                                          **({"threads": threads} if threads else {})})
+
+    def load(self, program: Program, paths: list[str]) -> Loaded:
+        return load_tables(self.con, program, paths)
+
+    def define(self, plan: Plan, ex: Explanation, as_of: _dt.date) -> None:
+        self.con.execute("CREATE OR REPLACE TEMP TABLE params AS SELECT CAST($1 AS DATE) AS as_of", [as_of])
+        for name, sql in plan.views + ex.views:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE screened AS {final_sql(plan, ex)} ORDER BY subject")
+
+    def rows(self, limit: int | None = None) -> list[dict]:
+        cur = self.con.execute("SELECT * FROM screened ORDER BY subject" + (f" LIMIT {int(limit)}" if limit else ""))
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def write(self, out: str, fmt: str) -> None:
+        if fmt == "jsonl":
+            self.con.execute("COPY (SELECT * FROM screened ORDER BY subject) TO $1 (FORMAT JSON)", [out])
+        elif fmt == "csv":
+            self.con.execute("COPY (SELECT subject, answer, CAST(to_json(conditions) AS VARCHAR) AS conditions, "
+                             "CAST(to_json(reasons) AS VARCHAR) AS reasons, "
+                             "array_to_string(missing, ';') AS missing FROM screened ORDER BY subject) "
+                             "TO $1 (FORMAT CSV, HEADER)", [out])
+        else:
+            self.con.execute("COPY (SELECT * FROM screened ORDER BY subject) TO $1 (FORMAT PARQUET)", [out])
+
+    def summary(self, plan: Plan, ex: Explanation) -> Summary:
+        total, y, n, u = self.con.execute(summary_sql(ex)).fetchone()
+        fails = self.con.execute(_failure_sql(plan, ex)).fetchone() if ex.conditions else ()
+        return Summary(total, {"yes": int(y or 0), "no": int(n or 0), "unknown": int(u or 0)},
+                       [(c, w, int(f or 0)) for (c, w, _), f in zip(ex.conditions, fails)])
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class SparkRunner:
+    """The same plan on Spark SQL (pyspark, imported only here). Tables are read by DuckDB's
+    checked loader into Parquet and handed to Spark, or read by Spark itself on a cluster."""
+
+    def __init__(self, master: str = "local[2]") -> None:
+        from pyspark.sql import SparkSession
+
+        self.spark = (SparkSession.builder.master(master).appName("guize-screen")
+                      .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
+                      .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+        self.tmp = tempfile.mkdtemp(prefix="guize-spark-")
+        self.duck = DuckRunner()
+
+    def load(self, program: Program, paths: list[str]) -> Loaded:
+        loaded = self.duck.load(program, paths)
+        names = [r[0] for r in self.duck.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE temporary AND (table_name LIKE 'dom\\_%' ESCAPE '\\' "
+            "OR table_name LIKE 'in\\_%' ESCAPE '\\' OR table_name LIKE 'subj\\_%' ESCAPE '\\')").fetchall()]
+        for name in names:
+            path = os.path.join(self.tmp, name + ".parquet")
+            self.duck.con.execute(f"COPY {name} TO $1 (FORMAT PARQUET)", [path])
+            self.spark.read.parquet(path).createOrReplaceTempView(name)
+        return loaded
+
+    def define(self, plan: Plan, ex: Explanation, as_of: _dt.date) -> None:
+        self.spark.createDataFrame([(as_of,)], "as_of DATE").createOrReplaceTempView("params")
+        for name, sql in plan.views + ex.views:
+            df = self.spark.sql(sql)
+            df.createOrReplaceTempView(name)
+        self.spark.sql(final_sql(plan, ex)).cache().createOrReplaceTempView("screened")
+
+    def rows(self, limit: int | None = None) -> list[dict]:
+        df = self.spark.sql("SELECT * FROM screened ORDER BY subject" + (f" LIMIT {int(limit)}" if limit else ""))
+        return [_plain(r.asDict(recursive=True)) for r in df.collect()]
+
+    def write(self, out: str, fmt: str) -> None:
+        df = self.spark.sql("SELECT * FROM screened ORDER BY subject")
+        if fmt == "csv":
+            df = self.spark.sql("SELECT subject, answer, to_json(conditions) AS conditions, "
+                                "to_json(reasons) AS reasons, "
+                                "array_join(missing, ';') "
+                                "AS missing FROM screened ORDER BY subject")
+        target = os.path.join(self.tmp, "out")
+        {"jsonl": df.coalesce(1).write.mode("overwrite").json, "csv": lambda p: df.coalesce(1).write.mode(
+            "overwrite").option("header", True).csv(p), "parquet": df.coalesce(1).write.mode("overwrite").parquet}[fmt](
+            target)
+        part = next(f for f in sorted(os.listdir(target)) if f.startswith("part-"))
+        shutil.move(os.path.join(target, part), out)
+
+    def summary(self, plan: Plan, ex: Explanation) -> Summary:
+        r = self.spark.sql(summary_sql(ex)).collect()[0]
+        fails = list(self.spark.sql(_failure_sql(plan, ex)).collect()[0]) if ex.conditions else []
+        return Summary(int(r[0]), {"yes": int(r[1] or 0), "no": int(r[2] or 0), "unknown": int(r[3] or 0)},
+                       [(c, w, int(f or 0)) for (c, w, _), f in zip(ex.conditions, fails)])
+
+    def close(self) -> None:
+        self.duck.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _plain(v):
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
+def screen(program: Program, goal: str, paths: list[str], as_of: _dt.date, engine: str = "duckdb",
+           master: str | None = None, progress: Callable[[str], None] | None = None):
+    """Load, compile and run; returns (runner, plan, explanation, loaded). The caller writes the
+    output and closes the runner."""
+    step = progress or (lambda _m: None)
+    dialect = "spark" if engine == "spark" else "duckdb"
+    step("compiling")
+    plan, ex = build(program, goal, dialect)
+    runner = SparkRunner(master or "local[2]") if engine == "spark" else DuckRunner()
+    step("reading tables")
+    loaded = runner.load(program, paths)
+    step("screening")
+    runner.define(plan, ex, as_of)
+    return runner, plan, ex, loaded
