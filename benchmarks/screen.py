@@ -90,7 +90,8 @@ CREATE TEMP TABLE own AS SELECT v.ks_violation AS id, v.ks_violation_type AS t,
 CREATE TEMP TABLE c4 AS SELECT o.id,
     max(CASE WHEN o.d IS NULL OR o.t IS NULL THEN NULL
              WHEN o.d >= CAST(ref.r - INTERVAL 1 YEAR AS DATE) AND o.d <= ref.r
-                  AND (o.t IN ('counterfeit_sale', 'product_quality_issue', 'confirmed_counterfeit_sale', 'other_serious')
+                  AND (o.t IN ('counterfeit_sale', 'product_quality_issue', 'confirmed_counterfeit_sale',
+                               'other_serious')
                        OR (o.t = 'other' AND o.serious = 'true')) THEN 1 ELSE 0 END) AS hit,
     max(CASE WHEN o.d IS NULL OR o.t IS NULL THEN 1 ELSE 0 END) AS doubt
     FROM own o JOIN ref ON ref.id = o.id GROUP BY o.id;
@@ -112,8 +113,8 @@ CREATE TEMP TABLE conds AS SELECT s.id,
               AND s.ks_main_category <> 'other' THEN NULL
          WHEN s.ks_main_category = 'other' THEN FALSE
          WHEN s.ks_main_category = 'industrial_goods' AND s.ks_subcategory = 'chemicals' THEN FALSE
-         WHEN s.ks_main_category = 'jewelry_watches' AND s.ks_subcategory NOT IN ('gold_silver_jewelry', 'jade', 'gemstone')
-              THEN FALSE
+         WHEN s.ks_main_category = 'jewelry_watches'
+              AND s.ks_subcategory NOT IN ('gold_silver_jewelry', 'jade', 'gemstone') THEN FALSE
          WHEN s.ks_main_category = 'auto_moto_services' AND s.ks_subcategory NOT IN ('used_vehicle_sale',
               'used_vehicle_test_drive') THEN FALSE
          ELSE CASE s.ks_category_requirements_met WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END END AS c2,
@@ -135,7 +136,8 @@ COPY (SELECT id AS subject,
                  CASE WHEN NOT coalesce(c3, TRUE) THEN {{'condition': 'C3 stars ' || stars || ' >= 4'}} END,
                  CASE WHEN NOT coalesce(c4, TRUE) THEN {{'condition': 'C4'}} END,
                  CASE WHEN NOT coalesce(c5, TRUE) THEN {{'condition': 'C5'}} END,
-                 CASE WHEN NOT coalesce(c6, TRUE) THEN {{'condition': 'C6 return rate ' || rr || ' =< 2 x ' || car}} END,
+                 CASE WHEN NOT coalesce(c6, TRUE)
+                      THEN {{'condition': 'C6 return rate ' || rr || ' =< 2 x ' || car}} END,
                  CASE WHEN NOT coalesce(c7, TRUE) THEN {{'condition': 'C7'}} END,
                  CASE WHEN NOT coalesce(c8, TRUE) THEN {{'condition': 'C8'}} END], lambda x: x IS NOT NULL) AS reasons
     FROM conds ORDER BY id) TO $out (FORMAT JSON);

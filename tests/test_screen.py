@@ -71,10 +71,10 @@ def _screen_population(base, goals, facts, ids, tmp_path, reasons: bool):
     for goal, plan in plans.items():
         if reasons:
             from kb.screen.explain import explain
-            from kb.screen.run import final_sql
+            from kb.screen.run import final_sql, goal_sql
 
             ex = explain(base.program, plan)
-            for name, sql in ex.views:
+            for name, sql in [("gz_goal", goal_sql(plan))] + ex.views:
                 runner.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
             cur = runner.con.execute(final_sql(plan, ex) + " ORDER BY subject")
             cols = [c[0] for c in cur.description]

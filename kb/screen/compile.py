@@ -77,6 +77,8 @@ class ClauseView:
     subject_driven: bool  # arg0 ranges over the subject table (one group of rows per subject)
     spec: tuple = ()  # (position, constant): the clause as asked with those arguments given
     ground: str | None = None  # the view of the clause asked with every argument given
+    lazy: tuple | None = field(default=None, repr=False)  # what building that view needs
+    several: bool = True  # may have several rows per subject
 
 
 @dataclass
@@ -217,6 +219,10 @@ class Compiler:
                 continue
             cv = self._clause(sc, spec) if spec else next(
                 v for v in self.clause_views.values() if v.clause is c and not v.spec)
+            if ground and cv.lazy is not None and cv.ground is None:  # made when first asked for
+                q, raw, extra = cv.lazy
+                cv.ground = f"{cv.name}_g"
+                self.views.append((cv.ground, self._alive(cv.clause, q, raw, extra, ground=True)))
             view = cv.ground if ground and cv.ground else cv.name
             parts.append(f"SELECT {self._cols(info.arity)}, st, ux, e FROM {view}")
         cols = self._cols(info.arity)
@@ -305,9 +311,11 @@ class Compiler:
         st = q.status()
         ux = q.ux_expr(q.term(head0).sql if head0 is not None else None)
         extra = [f"{s} AS l{i}" for i, s in q.statuses] + [f"{v} AS {k}" for k, v in q.extra]
-        key = " || '|' || ".join(f"coalesce({self.d.text(col.sql, col.type)}, '')"
-                                 for v, col in sorted(q.env.items(), key=lambda kv: kv[0].name)
-                                 if not v.name.startswith("_")) or "''"
+        key = " || chr(1) || ".join(f"coalesce({self.d.text(col.sql, col.type)}, '')"
+                                    for v, col in sorted(q.env.items(), key=lambda kv: kv[0].name)
+                                    if not v.name.startswith("_")) or "''"
+        if not q.expanding:  # one row per subject: no order among bindings to keep
+            key = "''"
         emulate = bool(q.expanding and c.head.args)
         if emulate:  # the key of the bindings each literal is asked under, for the prover's order
             for i, _ in q.statuses:
@@ -316,14 +324,13 @@ class Compiler:
         holds = " AND ".join(e for _, e in sorted(q.engine.items())) or "TRUE"
         sel = ", ".join(heads + [f"{st} AS st", f"{ux} AS ux", f"({holds}) AS e", f"{key} AS k"] + extra)
         sql = f"SELECT {sel} FROM {q.base}" + "".join(q.joins)
-        ground = None
+        lazy = None
         if emulate:
-            if len(c.head.args) > 1:
-                ground = f"{name}_g"
-                self.views.append((ground, self._alive(c, q, sql, extra, ground=True)))
-            sql = self._alive(c, q, sql, extra)
+            self.views.append((f"{name}_r", sql))
+            lazy = (q, f"{name}_r", list(extra))
+            sql = self._alive(c, q, f"{name}_r", extra)
         self.views.append((name, sql))
-        cv = ClauseView(name, c, q.infos, driven, spec, ground)
+        cv = ClauseView(name, c, q.infos, driven, spec, None, lazy, bool(q.expanding or q.duplicating))
         self.clause_views[name] = cv
         return cv
 
@@ -334,11 +341,17 @@ class Compiler:
         does for the first binding so far (in text order), and the bindings stay as they were.
         Rows that hold keep their status; the others take the subject's status, their
         body-bound head arguments unknown (NULL)."""
-        cur, prev_alive, level = f"({rows})", "TRUE", 0
         heads = ", ".join(f"a{k}" for k in range(len(c.head.args)))
         # asked with every argument given: one group per head tuple; a group whose argument is
         # unknown (NULL: its binding failed) stands for every value of it
-        w = f"OVER (PARTITION BY {heads if ground else 'a0'})"
+        part = heads if ground else "a0"
+        w = f"OVER (PARTITION BY {part})"
+        # a group whose rows all have the same statuses reads as one row: only the others need
+        # the literal-by-literal pass (its windows are the costly part)
+        code = " + ".join(f"l{i} * {3 ** n}" for n, (i, _) in enumerate(q.statuses)) or "0"
+        counted = (f"(SELECT *, CASE WHEN min({code}) {w} = max({code}) {w} THEN 1 ELSE 2 END AS gz_n "
+                   f"FROM {rows})")
+        cur, prev_alive, level = f"(SELECT * FROM {counted} c0 WHERE gz_n > 1)", "TRUE", 0
         for i, _ in q.statuses:
             level += 1
             step = (f"SELECT *, max(CASE WHEN {prev_alive} AND l{i} = 2 THEN 1 ELSE 0 END) {w} AS h{i}, "
@@ -357,8 +370,12 @@ class Compiler:
         # a row that does not hold: the subject's status, unless another row holds (then it is none)
         # (a row the engine proves but that rests on an unknown stays unknown)
         status = f"CASE WHEN st = 2 THEN 2 WHEN e THEN 1 WHEN {alive} = 2 THEN 0 ELSE {alive} END"
+        # one row in its group: the prover's reading is the row's own (a skipped literal follows
+        # a failed one, which already decides)
+        single = (f"SELECT {', '.join(outs)}, st, ux, e, k, " + ", ".join([f"l{i}" for i, _ in q.statuses] + others)
+                  + f" FROM {counted} c1 WHERE gz_n = 1")
         return (f"SELECT {', '.join(outs)}, {status} AS st, ux, e, k, "
-                + ", ".join(lcols + others) + f" FROM {cur} y")
+                + ", ".join(lcols + others) + f" FROM {cur} y UNION ALL " + single)
 
 
 def _atoms(lit: Literal) -> list[Atom]:
@@ -392,6 +409,7 @@ class _Query:
         # what the two-valued engine (pyDatalog, closed world) says of each literal: a negation of
         # an unknown holds there, and the prover reports as failing only what fails there
         self.engine: dict[int, str] = {}
+        self.duplicating = False  # a lookup that may match a row and its unknown twin
         self.params = False
         self.n = 0
 
@@ -532,6 +550,8 @@ class _Query:
         if kind != "input" or optional:
             on += value_eq
             value_eq = []
+        if null_rows:
+            self.duplicating = True
         guard = self.guard(guard_terms)
         self.extra.append((f"g{i}", f"({guard})"))
         self.joins.append(f" LEFT JOIN {rel} {j} ON " + (" AND ".join(on) or "TRUE"))

@@ -80,6 +80,17 @@ class Dialect:
     def array_len(self, expr: str) -> str:
         return f"len({expr})"
 
+    def ordered_list(self, value: str, order: str) -> str:
+        return f"list({value} ORDER BY {order})"
+
+    def list_type(self, fields: tuple | None) -> str:
+        if fields is None:
+            return "VARCHAR[]"
+        return "STRUCT(" + ", ".join(f"{k} {'BOOLEAN' if t == 'bool' else 'VARCHAR'}" for k, t in fields) + ")[]"
+
+    def empty_list(self, fields: tuple | None) -> str:
+        return f"CAST([] AS {self.list_type(fields)})"
+
 
 class SparkDialect(Dialect):
     name = "spark"
@@ -133,6 +144,15 @@ class SparkDialect(Dialect):
 
     def array_len(self, expr: str) -> str:
         return f"size({expr})"
+
+    def ordered_list(self, value: str, order: str) -> str:
+        return f"transform(array_sort(collect_list(named_struct('n', {order}, 'r', {value}))), x -> x.r)"
+
+    def empty_list(self, fields: tuple | None) -> str:
+        if fields is None:
+            return "CAST(array() AS ARRAY<STRING>)"
+        inner = ", ".join(f"{k}: {'BOOLEAN' if t == 'bool' else 'STRING'}" for k, t in fields)
+        return f"CAST(array() AS ARRAY<STRUCT<{inner}>>)"
 
 
 DIALECTS = {"duckdb": Dialect(), "spark": SparkDialect()}

@@ -9,24 +9,27 @@ listed, a negated condition that holds. Unknown leaves that are inputs are the m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from grammar.model import Atom, Compare, Const, Neg, Var
 from kb.loader import Program
 from kb.screen.compile import MAX_EXPLAIN_DEPTH, ClauseView, Plan
 from kb.screen.dialect import DIALECTS
 
-REASON_FIELDS = ("condition", "words", "clause", "literal", "kind", "observed", "op", "threshold", "unknown")
+REASON_FIELDS = ("condition", "clause", "literal", "kind", "observed", "op", "threshold", "unknown")
 
 
 @dataclass
 class Explanation:
     views: list[tuple[str, str]]  # the per-subject best rows
     joins: list[str]
-    reasons: str  # SQL: list of structs
-    missing: str  # SQL: list of input names
-    conditions: list[tuple[str, str, str]]  # (condition text, words, SQL: failing as "no")
-    failing: str = "[]"  # SQL: list of the goal's failing conditions {condition, clause, words, unknown}
+    reasons: str  # (unused)
+    missing: str  # (unused)
+    conditions: list[tuple[str, str, str, str]]  # (condition text, words, its view, SQL: failing as "no")
+    # the long tables: gz_conditions (the goal's failing conditions), gz_reasons (every failing
+    # leaf), gz_missing (inputs to state): name -> struct field types (None: a list of names)
+    agg: list[tuple[str, tuple | None]] = field(default_factory=list)
 
 
 def explain(program: Program, plan: Plan) -> Explanation:
@@ -35,49 +38,55 @@ def explain(program: Program, plan: Plan) -> Explanation:
     views: list[tuple[str, str]] = []
     joins: list[str] = []
     reduced: dict[str, str] = {}
-    candidates: list[str] = []
-    missing: list[str] = []
-    conditions: list[tuple[str, str, str]] = []
-    tops: list[str] = []  # the goal's own failing conditions
+    conditions: list[tuple[str, str, str, str]] = []
     words_of: dict[str, str] = {}
 
     def best_row(cv: ClauseView) -> str:
         if cv.name not in reduced:
             name = f"e_{cv.name}"
             reduced[cv.name] = name
-            views.append((name, f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY a0 ORDER BY st DESC, k) "
-                                f"AS gz_rank FROM {cv.name}) r WHERE gz_rank = 1"))
-            joins.append(f" LEFT JOIN {name} ON {name}.a0 = h.id")
+            if cv.several:
+                views.append((name, f"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY a0 ORDER BY st DESC, "
+                                    f"k) AS gz_rank FROM {cv.name}) r WHERE gz_rank = 1"))
+            else:  # one row per subject already
+                name = cv.name
+            reduced[cv.name] = name
         return reduced[cv.name]
 
     def s(text: str) -> str:
         return d.string(text)
 
-    def walk(cv: ClauseView, when: list[str], unknown: list[str], root: str | None, depth: int) -> None:
+    # candidates: (needed best-row views, conditions, struct fields); each becomes one small query
+    reasons: list[tuple[list[str], list[str], list[tuple[str, str]]]] = []
+    asked: list[tuple[list[str], list[str], str]] = []
+    failing: list[tuple[list[str], list[str], list[tuple[str, str]]]] = []
+
+    def walk(cv: ClauseView, when: list[str], unknown: list[str], root: str | None, depth: int,
+             path: list[str]) -> None:
         e = best_row(cv)
+        path = path + [e]
         unknown = unknown + [f"{e}.st = 1"]  # an unknown alternative: its missing inputs are asked for
         subject = cv.clause.head.args[0]
         for info in cv.lits:
             st = f"{e}.l{info.index}"
             # failing as the prover reports it: false in the engine (or, under a goal the engine
             # proves only on an unknown, the unknown parts)
-            fails = when + [f"{st} < 2", f"(NOT {e}.e{info.index} OR coalesce(g.e, FALSE))"]
+            fails = when + [f"{st} < 2", f"(NOT {e}.e{info.index} OR g.e)"]
             lit = info.literal
             cond_text = root or str(lit)
             if root is None:
                 words = program.preds[lit.pred].docs.get("en", "") if isinstance(lit, Atom) and \
                     lit.pred in program.preds else ""
-                conditions.append((cond_text, words or "", " AND ".join(when + [f"{st} = 0"])))
-                tops.append(f"CASE WHEN {' AND '.join(fails)} THEN " + d.struct([
-                    ("condition", s(cond_text)), ("clause", s(cv.clause.id)), ("words", s(words or "")),
-                    ("unknown", f"({st} = 1)")]) + " END")
+                conditions.append((cond_text, words or "", e, " AND ".join(when + [f"{st} = 0"])))
+                failing.append((path, fails, [("condition", s(cond_text)), ("clause", s(cv.clause.id)),
+                                              ("words", s(words or "")), ("unknown", f"({st} = 1)")]))
                 words_of[cond_text] = words or ""
             sub = _descend(program, by_clause, lit, subject) if depth < MAX_EXPLAIN_DEPTH else []
             if sub:
                 for child in sub:
-                    walk(child, fails, unknown, cond_text, depth + 1)
+                    walk(child, fails, unknown, cond_text, depth + 1, path)
                 continue
-            observed = threshold = op = "CAST(NULL AS VARCHAR)"
+            observed = threshold = op = d.null("str")
             kind = {"input": f"CASE WHEN {st} = 1 THEN 'missing' ELSE 'mismatch' END",
                     "optional": f"CASE WHEN {st} = 1 THEN 'missing' ELSE 'none_stated' END",
                     "facts": "'not_listed'", "derived": "'derived'", "neg": "'holds'",
@@ -90,24 +99,61 @@ def explain(program: Program, plan: Plan) -> Explanation:
                 last = lit.args[-1] if lit.args else None
                 if isinstance(last, Const):
                     op, threshold = s("="), s(str(last))
-            gd = f"{e}.g{info.index}" if info.kind in ("input", "optional", "facts", "derived", "neg", "compare") \
-                else "FALSE"
-            fails = fails + [f"NOT {gd}"]  # a literal that needs a value a failed one gives is skipped
+            fails = fails + [f"NOT {e}.g{info.index}"]  # needs a value a failed literal gives: skipped
             if info.kind in ("input", "optional") and isinstance(lit, Atom):
-                missing.append(f"CASE WHEN {' AND '.join(fails + unknown)} AND {st} = 1 THEN {s(lit.pred)} END")
-            fields = [("condition", s(cond_text)), ("words", s(words_of.get(cond_text, ""))),
-                      ("clause", s(cv.clause.id)), ("literal", s(str(lit))),
+                asked.append((path, fails + unknown + [f"{st} = 1"], s(lit.pred)))
+            fields = [("condition", s(cond_text)), ("clause", s(cv.clause.id)), ("literal", s(str(lit))),
                       ("kind", kind), ("observed", observed), ("op", op), ("threshold", threshold),
                       ("unknown", f"({st} = 1)")]
-            candidates.append(f"CASE WHEN {' AND '.join(fails)} THEN {d.struct(fields)} END")
+            reasons.append((path, fails, fields))
 
     goal_info = program.preds[plan.goal]
     for c in goal_info.clauses:
         if c.is_fact:
             continue
         cv = by_clause[(c.id, ())]
-        walk(cv, ["coalesce(g.st, 0) < 2"], [], None, 0)
-    return Explanation(views, joins, d.compact(candidates), d.compact(missing), conditions, d.compact(tops))
+        walk(cv, ["g.st < 2"], [], None, 0, [])
+
+    # one wide row per subject not answered yes (every column the conditions read, from one
+    # join of the best-row views), then each candidate is a filter over it: scans, not joins
+    texts = [" ".join(c) + " " + (" ".join(x for _, x in v) if isinstance(v, list) else v)
+             for items in (failing, reasons, asked) for _, c, v in items]
+    refs = sorted(set(_REF.findall(" ".join(texts))))
+    used = list(dict.fromkeys(view for view, _ in refs))
+    cols = ", ".join(["g.a0", "g.st", "g.e"] + [f"{v}.{c} AS {v}__{c}" for v, c in refs])
+    wide = f"SELECT {cols} FROM gz_goal g" + "".join(f" LEFT JOIN {v} ON {v}.a0 = g.a0" for v in used) + \
+        " WHERE g.st < 2 OR g.e"
+    views.append(("gz_wide", wide))
+
+    def flat(sql: str) -> str:
+        return _REF.sub(lambda m: f"w.{m.group(1)}__{m.group(2)}", sql).replace("g.st", "w.st").replace("g.e", "w.e")
+
+    def long(items, value) -> str:
+        parts = []
+        for n, (_path, conds, v) in enumerate(items):
+            parts.append(f"SELECT w.a0 AS subject, {n} AS n, {flat(value(v))} AS r FROM gz_wide w "
+                         f"WHERE {flat(' AND '.join(conds))}")
+        return " UNION ALL ".join(parts)
+
+    agg = []
+    for name, items, value, fields in (
+            ("gz_conditions", failing, d.struct, FAILING_FIELDS),
+            ("gz_reasons", reasons, d.struct, REASON_TYPES),
+            ("gz_missing", asked, lambda v: v, None)):
+        if not items:
+            agg.append((name, None))
+            continue
+        rows = long(items, value)
+        if name == "gz_missing":
+            rows = f"SELECT subject, min(n) AS n, r FROM ({rows}) x GROUP BY subject, r"
+        views.append((name, f"SELECT subject, {d.ordered_list('r', 'n')} AS r FROM ({rows}) y GROUP BY subject"))
+        agg.append((name, fields))
+    return Explanation(views, joins, "", "", conditions, agg=agg)
+
+
+_REF = re.compile(r"\b((?:e_)?cl_\d+(?:_g)?)\.([a-z][a-z0-9_]*)")
+FAILING_FIELDS = (("condition", "str"), ("clause", "str"), ("words", "str"), ("unknown", "bool"))
+REASON_TYPES = tuple((f, "bool" if f == "unknown" else "str") for f in REASON_FIELDS)
 
 
 def _descend(program: Program, by_clause: dict[tuple, ClauseView], lit, subject) -> list[ClauseView]:

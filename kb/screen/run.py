@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from kb.loader import Program
 from kb.screen.compile import Plan, compile_goal
+from kb.screen.dialect import DIALECTS
 from kb.screen.explain import Explanation, explain
 from kb.screen.tables import Loaded, load_tables
 
@@ -40,13 +41,24 @@ def build(program: Program, goal: str, dialect: str = "duckdb") -> tuple[Plan, E
     return plan, explain(program, plan)
 
 
+def goal_sql(plan: Plan) -> str:
+    """gz_goal: every subject of the table with the goal's status (0 no, 1 unknown, 2 yes) and
+    whether the two-valued engine proves it."""
+    return (f"SELECT h.id AS a0, coalesce(max(g.st), 0) AS st, coalesce(bool_or(g.e), FALSE) AS e "
+            f"FROM subj_{plan.subject_type} h LEFT JOIN d_{plan.goal} g ON g.a0 = h.id GROUP BY h.id")
+
+
 def final_sql(plan: Plan, ex: Explanation) -> str:
-    return (f"SELECT h.id AS subject, CASE coalesce(g.st, 0) WHEN 2 THEN 'yes' WHEN 1 THEN 'unknown' ELSE 'no' END "
-            f"AS answer, {ex.failing} AS conditions, {ex.reasons} AS reasons, {ex.missing} AS missing "
-            f"FROM subj_{plan.subject_type} h "
-            f"LEFT JOIN (SELECT a0, max(st) AS st, bool_or(e) AS e FROM d_{plan.goal} GROUP BY a0) g "
-            f"ON g.a0 = h.id"
-            + "".join(ex.joins))
+    d = DIALECTS[plan.dialect]
+    cols, joins = [], []
+    for (name, fields), out in zip(ex.agg, ("conditions", "reasons", "missing")):
+        if name is None or not any(v[0] == name for v in ex.views):
+            cols.append(f"{d.empty_list(fields)} AS {out}")
+            continue
+        cols.append(f"coalesce({name}.r, {d.empty_list(fields)}) AS {out}")
+        joins.append(f" LEFT JOIN {name} ON {name}.subject = g.a0")
+    return ("SELECT g.a0 AS subject, CASE g.st WHEN 2 THEN 'yes' WHEN 1 THEN 'unknown' ELSE 'no' END AS answer, "
+            + ", ".join(cols) + " FROM gz_goal g" + "".join(joins))
 
 
 def summary_sql(ex: Explanation) -> str:
@@ -56,11 +68,12 @@ def summary_sql(ex: Explanation) -> str:
 
 
 def _failure_sql(plan: Plan, ex: Explanation) -> str:
-    cols = [f"sum(CASE WHEN {cond} THEN 1 ELSE 0 END) AS f{i}" for i, (_, _, cond) in enumerate(ex.conditions)]
-    return (f"SELECT {', '.join(cols) or '0'} FROM subj_{plan.subject_type} h "
-            f"LEFT JOIN (SELECT a0, max(st) AS st, "
-            f"bool_or(e) AS e FROM d_{plan.goal} GROUP BY a0) g ON g.a0 = h.id" + "".join(ex.joins)
-            + " WHERE coalesce(g.st, 0) = 0")
+    """Per condition of the goal: the subjects answered no that fail it as no."""
+    parts = []
+    for i, (_, _, view, cond) in enumerate(ex.conditions):
+        parts.append(f"SELECT {i} AS i, count(*) AS n FROM gz_goal g JOIN {view} ON {view}.a0 = g.a0 "
+                     f"WHERE g.st = 0 AND {cond}")
+    return f"SELECT i, n FROM ({' UNION ALL '.join(parts)}) x ORDER BY i"
 
 
 class DuckRunner:
@@ -77,7 +90,7 @@ class DuckRunner:
 
     def define(self, plan: Plan, ex: Explanation, as_of: _dt.date) -> None:
         self.con.execute("CREATE OR REPLACE TEMP TABLE params AS SELECT CAST($1 AS DATE) AS as_of", [as_of])
-        for name, sql in plan.views + ex.views:
+        for name, sql in plan.views + [("gz_goal", goal_sql(plan))] + ex.views:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE screened AS {final_sql(plan, ex)} ORDER BY subject")
 
@@ -99,9 +112,9 @@ class DuckRunner:
 
     def summary(self, plan: Plan, ex: Explanation) -> Summary:
         total, y, n, u = self.con.execute(summary_sql(ex)).fetchone()
-        fails = self.con.execute(_failure_sql(plan, ex)).fetchone() if ex.conditions else ()
+        fails = dict(self.con.execute(_failure_sql(plan, ex)).fetchall()) if ex.conditions else {}
         return Summary(total, {"yes": int(y or 0), "no": int(n or 0), "unknown": int(u or 0)},
-                       [(c, w, int(f or 0)) for (c, w, _), f in zip(ex.conditions, fails)])
+                       [(c, w, int(fails.get(i, 0))) for i, (c, w, _, _) in enumerate(ex.conditions)])
 
     def close(self) -> None:
         self.con.close()
@@ -117,6 +130,7 @@ class SparkRunner:
         self.spark = (SparkSession.builder.master(master).appName("guize-screen")
                       .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
                       .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+        self.spark.sparkContext.setLogLevel("ERROR")
         self.tmp = tempfile.mkdtemp(prefix="guize-spark-")
         self.duck = DuckRunner()
 
@@ -133,10 +147,11 @@ class SparkRunner:
 
     def define(self, plan: Plan, ex: Explanation, as_of: _dt.date) -> None:
         self.spark.createDataFrame([(as_of,)], "as_of DATE").createOrReplaceTempView("params")
-        for name, sql in plan.views + ex.views:
-            df = self.spark.sql(sql)
-            df.createOrReplaceTempView(name)
-        self.spark.sql(final_sql(plan, ex)).cache().createOrReplaceTempView("screened")
+        # each view materialised (its lineage cut), as DuckDB's tables: a plan of a hundred nested
+        # views would otherwise be analysed as one tree
+        for name, sql in plan.views + [("gz_goal", goal_sql(plan))] + ex.views:
+            self.spark.sql(sql).localCheckpoint(eager=True).createOrReplaceTempView(name)
+        self.spark.sql(final_sql(plan, ex)).localCheckpoint(eager=True).createOrReplaceTempView("screened")
 
     def rows(self, limit: int | None = None) -> list[dict]:
         df = self.spark.sql("SELECT * FROM screened ORDER BY subject" + (f" LIMIT {int(limit)}" if limit else ""))
@@ -158,9 +173,10 @@ class SparkRunner:
 
     def summary(self, plan: Plan, ex: Explanation) -> Summary:
         r = self.spark.sql(summary_sql(ex)).collect()[0]
-        fails = list(self.spark.sql(_failure_sql(plan, ex)).collect()[0]) if ex.conditions else []
+        fails = {int(x[0]): int(x[1]) for x in self.spark.sql(_failure_sql(plan, ex)).collect()} \
+            if ex.conditions else {}
         return Summary(int(r[0]), {"yes": int(r[1] or 0), "no": int(r[2] or 0), "unknown": int(r[3] or 0)},
-                       [(c, w, int(f or 0)) for (c, w, _), f in zip(ex.conditions, fails)])
+                       [(c, w, fails.get(i, 0)) for i, (c, w, _, _) in enumerate(ex.conditions)])
 
     def close(self) -> None:
         self.duck.close()
