@@ -310,12 +310,14 @@ class KnowledgeBase:
             raise QueryError(f"{goal.pred} takes {info.arity} argument(s), got {len(goal.args)}")
 
     def _answer(self, q: Question, facts: Sequence[Clause], as_of: _dt.date) -> Answer:
+        goal = q.goal
+        stated = facts
+        facts = self._connected(goal, facts)
         atoms = [f.head for f in facts]
         where = {f.head: str(f.pos) for f in facts}
-        goal = q.goal
         with self.engine.session(atoms, as_of, goal.pred) as s:
             prover = Prover(self.program, s, where)
-            ans = Answer(q.text, goal, as_of, "no", kind=q.kind, lang=q.lang, facts=list(facts))
+            ans = Answer(q.text, goal, as_of, "no", kind=q.kind, lang=q.lang, facts=list(stated))
             if goal.is_ground():
                 if s.holds(goal):
                     ans.answer = "yes"
@@ -347,6 +349,43 @@ class KnowledgeBase:
                 ans.missing = missing_inputs(ans.why_not)
             ans.readings = readings_of(self.program, clauses_used(None, ans.proofs, ans.why_not))
             return ans
+
+    _LINKED = 200  # fewer facts than this are all asserted, as they always were
+
+    def _connected(self, goal: Atom, facts: Sequence[Clause]) -> Sequence[Clause]:
+        """The facts a ground goal can rest on: those linked to its constants through subject
+        ids and strings (a store, its penalty records, its linked accounts ...). A batch over one
+        large facts file then asserts one subject's facts per question, not the whole file (linear,
+        not N x N). The index is built once per facts list."""
+        if not goal.is_ground() or len(facts) < self._LINKED:
+            return facts
+        cached = self.__dict__.get("_fact_index")
+        if cached is None or cached[0] is not facts or cached[1] != len(facts):
+            links: dict[object, list[int]] = {}
+            keys: list[list[object]] = []
+            for n, f in enumerate(facts):
+                decl = self.program.inputs.get(f.head.pred)
+                ks = [a.value for i, a in enumerate(f.head.args) if isinstance(a, Const) and isinstance(a.value, str)
+                      and (decl is None or decl.args[i].type not in ("bool", "enum"))]
+                keys.append(ks)
+                for k in ks:
+                    links.setdefault(k, []).append(n)
+            cached = self.__dict__["_fact_index"] = (facts, len(facts), links, keys)
+        _, _, links, keys = cached
+        todo = [a.value for a in goal.args if isinstance(a, Const)]
+        seen_keys: set[object] = set(todo)
+        picked: set[int] = set()
+        while todo:
+            k = todo.pop()
+            for n in links.get(k, ()):
+                if n in picked:
+                    continue
+                picked.add(n)
+                for k2 in keys[n]:
+                    if k2 not in seen_keys:
+                        seen_keys.add(k2)
+                        todo.append(k2)
+        return [facts[n] for n in sorted(picked)]
 
     def what_if(self, question: str | Atom, facts: Sequence[Clause], changes: Sequence[Clause],
                 as_of: _dt.date | None = None, lang: str | None = None) -> Answer:

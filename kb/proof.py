@@ -124,6 +124,7 @@ class Prover:
             c.head: c for c in program.clauses if c.is_fact}
         self._proofs: dict[tuple[Atom, frozenset], Node | None] = {}
         self._why_not: dict[tuple[Atom, frozenset], list[Alternative]] = {}
+        self._by_pred: dict[str, list[Atom]] | None = None
 
     # ---------------------------------------------------------------- positive proofs
     def prove(self, atom: Atom, path: frozenset = frozenset(), depth: int = 0) -> Node | None:
@@ -338,7 +339,11 @@ class Prover:
         pattern on every bound argument whose declared type is a subject type."""
         decl = self.program.inputs.get(pattern.pred)
         keys = subject_positions(decl, pattern) if decl else []
-        out = [a for a in self.facts if a.pred == pattern.pred and all(a.args[i] == pattern.args[i] for i in keys)]
+        if self._by_pred is None:  # indexed once per session: a scan per failure was N x facts
+            self._by_pred = {}
+            for a in self.facts:
+                self._by_pred.setdefault(a.pred, []).append(a)
+        out = [a for a in self._by_pred.get(pattern.pred, ()) if all(a.args[i] == pattern.args[i] for i in keys)]
         return sorted(out, key=str)
 
 

@@ -266,3 +266,27 @@ def test_exact_decimals(base, tmp_path):
     assert [r["answer"] for r in runner.rows()] == ["yes", "no"]
     runner.close()
     assert Decimal("6.2") == 2 * Decimal("3.1")
+
+
+def test_spark_local_mode_gives_exactly_duckdbs_output(base, tmp_path):
+    """The same compiled plan on Spark SQL (local mode, one session): the rows are DuckDB's."""
+    pytest.importorskip("pyspark")
+
+    (tmp_path / "ks_store.csv").write_text("\n".join(STORES.splitlines()[:-1]) + "\n", encoding="utf-8")
+    (tmp_path / "ks_violation.csv").write_text(VIOLATIONS, encoding="utf-8")
+    paths = [str(tmp_path / "ks_store.csv"), str(tmp_path / "ks_violation.csv")]
+    duck, *_ = screen(base.program, "ks_distribution_eligible", paths, AS_OF)
+    expected = duck.rows()
+    duck.close()
+    spark, plan, ex, _ = screen(base.program, "ks_distribution_eligible", paths, AS_OF, engine="spark")
+    try:
+        got = spark.rows()
+        spark.write(str(tmp_path / "spark.jsonl"), "jsonl")
+        summary = spark.summary(plan, ex)
+    finally:
+        spark.close()
+    assert got == expected
+    assert {r["answer"] for r in got} == {"yes", "no", "unknown"}
+    written = [json.loads(x) for x in (tmp_path / "spark.jsonl").read_text().splitlines()]
+    assert [r["subject"] for r in written] == [r["subject"] for r in expected]
+    assert summary.counts["no"] == sum(r["answer"] == "no" for r in expected)

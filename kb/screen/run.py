@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -124,14 +125,22 @@ class SparkRunner:
     """The same plan on Spark SQL (pyspark, imported only here). Tables are read by DuckDB's
     checked loader into Parquet and handed to Spark, or read by Spark itself on a cluster."""
 
-    def __init__(self, master: str = "local[2]") -> None:
+    def __init__(self, master: str | None = None) -> None:
+        from pyspark import SparkConf
         from pyspark.sql import SparkSession
 
-        self.spark = (SparkSession.builder.master(master).appName("guize-screen")
-                      .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
+        builder = SparkSession.builder
+        if master is None and not SparkConf().contains("spark.master"):
+            master = "local[2]"  # not under spark-submit, which sets the master itself
+        if master is not None:
+            builder = builder.master(master)
+        self.spark = (builder.appName("guize-screen")
+                      .config("spark.sql.shuffle.partitions", "2").config("spark.ui.enabled", "false")
+                      .config("spark.ui.showConsoleProgress", "false").config("spark.driver.memory", "1g")
                       .config("spark.sql.session.timeZone", "UTC").getOrCreate())
         self.spark.sparkContext.setLogLevel("ERROR")
         self.tmp = tempfile.mkdtemp(prefix="guize-spark-")
+        self.local = self.spark.sparkContext.master.startswith("local")
         self.duck = DuckRunner()
 
     def load(self, program: Program, paths: list[str]) -> Loaded:
@@ -149,8 +158,22 @@ class SparkRunner:
         self.spark.createDataFrame([(as_of,)], "as_of DATE").createOrReplaceTempView("params")
         # each view materialised (its lineage cut), as DuckDB's tables: a plan of a hundred nested
         # views would otherwise be analysed as one tree
-        for name, sql in plan.views + [("gz_goal", goal_sql(plan))] + ex.views:
-            self.spark.sql(sql).localCheckpoint(eager=True).createOrReplaceTempView(name)
+        views = plan.views + [("gz_goal", goal_sql(plan))] + ex.views
+        names = {n for n, _ in views}
+        uses = {n: set(re.findall(r"\b[a-z][a-z0-9_]*\b", sql)) & names for n, sql in views}
+        refs = {n: sum(n in u for u in uses.values()) for n in names}
+        depth: dict[str, int] = {}
+        for name, sql in views:
+            df = self.spark.sql(sql)
+            depth[name] = 1 + max((depth[u] for u in uses[name] if u in depth), default=0)
+            # a view read twice, or a lazy chain grown deep, is materialised (lineage cut); the
+            # rest stay lazy and are planned with their reader (fewer jobs)
+            if refs[name] > 1 or depth[name] > 6:
+                if self.local:  # one machine: one partition per view spares the per-task cost
+                    df = df.coalesce(1)
+                df = df.localCheckpoint(eager=True)
+                depth[name] = 0
+            df.createOrReplaceTempView(name)
         self.spark.sql(final_sql(plan, ex)).localCheckpoint(eager=True).createOrReplaceTempView("screened")
 
     def rows(self, limit: int | None = None) -> list[dict]:
@@ -199,7 +222,7 @@ def screen(program: Program, goal: str, paths: list[str], as_of: _dt.date, engin
     dialect = "spark" if engine == "spark" else "duckdb"
     step("compiling")
     plan, ex = build(program, goal, dialect)
-    runner = SparkRunner(master or "local[2]") if engine == "spark" else DuckRunner()
+    runner = SparkRunner(master) if engine == "spark" else DuckRunner()
     step("reading tables")
     loaded = runner.load(program, paths)
     step("screening")
