@@ -13,6 +13,7 @@ machine. Not a test: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import json
 import os
 import resource
@@ -20,6 +21,9 @@ import subprocess
 import sys
 import time
 
+# this folder holds a facts.py: the project's root (and its facts package) must come first
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:] = [ROOT] + [p for p in sys.path if os.path.abspath(p or ".") != os.path.join(ROOT, "benchmarks")]
 AS_OF = "2026-11-23"
 CATEGORIES = ["apparel_shoes", "pet_life", "industrial_goods", "jewelry_watches", "books_entertainment", "other",
               "auto_moto_services", "second_hand"]
@@ -183,7 +187,7 @@ def prover_per_store(folder: str, n: int) -> float:
     facts = {i: facts_of(con, base.program, "ks_store", i) for i in ids}
     t0 = time.monotonic()
     for i in ids:
-        base.ask(Atom("ks_distribution_eligible", (Const(i),)), facts=facts[i], as_of=None)
+        base.ask(Atom("ks_distribution_eligible", (Const(i),)), facts=facts[i], as_of=_dt.date(2026, 11, 23))
     return (time.monotonic() - t0) * 1000 / len(ids)
 
 

@@ -64,9 +64,9 @@ def _screen_population(base, goals, facts, ids, tmp_path, reasons: bool):
     paths = write_tables(base.program, facts, str(tmp_path), {t: ids[t] for t in types})
     runner.load(base.program, paths)
     any_plan = next(iter(plans.values()))
-    runner.con.execute("CREATE OR REPLACE TEMP TABLE params AS SELECT CAST($1 AS DATE) AS as_of", [AS_OF])
+    runner.con.execute("CREATE OR REPLACE TABLE params AS SELECT CAST($1 AS DATE) AS as_of", [AS_OF])
     for name, sql in any_plan.views:
-        runner.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        runner.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
     out = {}
     for goal, plan in plans.items():
         if reasons:
@@ -75,7 +75,7 @@ def _screen_population(base, goals, facts, ids, tmp_path, reasons: bool):
 
             ex = explain(base.program, plan)
             for name, sql in [("gz_goal", goal_sql(plan))] + ex.views:
-                runner.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+                runner.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
             cur = runner.con.execute(final_sql(plan, ex) + " ORDER BY subject")
             cols = [c[0] for c in cur.description]
             out[goal] = [dict(zip(cols, r)) for r in cur.fetchall()]

@@ -81,7 +81,8 @@ class Dialect:
         return f"len({expr})"
 
     def ordered_list(self, value: str, order: str) -> str:
-        return f"list({value} ORDER BY {order})"
+        # a plain list, then sorted per subject: an ORDER BY inside the aggregate buffers it all
+        return f"list_transform(list_sort(list(struct_pack(n := {order}, r := {value}))), lambda x: x.r)"
 
     def list_type(self, fields: tuple | None) -> str:
         if fields is None:

@@ -78,8 +78,10 @@ def explain(program: Program, plan: Plan) -> Explanation:
                 words = program.preds[lit.pred].docs.get("en", "") if isinstance(lit, Atom) and \
                     lit.pred in program.preds else ""
                 conditions.append((cond_text, words or "", e, " AND ".join(when + [f"{st} = 0"])))
+                # the words of a condition are the same for every subject: in the summary, the report
+                # and `kb rules`, not repeated on each of a million rows
                 failing.append((path, fails, [("condition", s(cond_text)), ("clause", s(cv.clause.id)),
-                                              ("words", s(words or "")), ("unknown", f"({st} = 1)")]))
+                                              ("unknown", f"({st} = 1)")]))
                 words_of[cond_text] = words or ""
             sub = _descend(program, by_clause, lit, subject) if depth < MAX_EXPLAIN_DEPTH else []
             if sub:
@@ -120,10 +122,16 @@ def explain(program: Program, plan: Plan) -> Explanation:
              for items in (failing, reasons, asked) for _, c, v in items]
     refs = sorted(set(_REF.findall(" ".join(texts))))
     used = list(dict.fromkeys(view for view, _ in refs))
-    cols = ", ".join(["g.a0", "g.st", "g.e"] + [f"{v}.{c} AS {v}__{c}" for v, c in refs])
-    wide = f"SELECT {cols} FROM gz_goal g" + "".join(f" LEFT JOIN {v} ON {v}.a0 = g.a0" for v in used) + \
-        " WHERE g.st < 2 OR g.e"
-    views.append(("gz_wide", wide))
+    # built a few views at a time: one join of them all holds every hash table at once
+    prev = "(SELECT a0, st, e FROM gz_goal WHERE st < 2 OR e)"
+    step = 6
+    for k in range(0, max(len(used), 1), step):
+        group = used[k:k + step]
+        cols = ", ".join(["g.*"] + [f"{v}.{c} AS {v}__{c}" for v, c in refs if v in group])
+        name = "gz_wide" if k + step >= len(used) else f"gz_wide_{k // step}"
+        views.append((name, f"SELECT {cols} FROM {prev} g" + "".join(
+            f" LEFT JOIN {v} ON {v}.a0 = g.a0" for v in group)))
+        prev = name
 
     def flat(sql: str) -> str:
         return _REF.sub(lambda m: f"w.{m.group(1)}__{m.group(2)}", sql).replace("g.st", "w.st").replace("g.e", "w.e")
@@ -152,7 +160,7 @@ def explain(program: Program, plan: Plan) -> Explanation:
 
 
 _REF = re.compile(r"\b((?:e_)?cl_\d+(?:_g)?)\.([a-z][a-z0-9_]*)")
-FAILING_FIELDS = (("condition", "str"), ("clause", "str"), ("words", "str"), ("unknown", "bool"))
+FAILING_FIELDS = (("condition", "str"), ("clause", "str"), ("unknown", "bool"))
 REASON_TYPES = tuple((f, "bool" if f == "unknown" else "str") for f in REASON_FIELDS)
 
 

@@ -22,6 +22,7 @@ from kb.screen.explain import Explanation, explain
 from kb.screen.tables import Loaded, load_tables
 
 FORMATS = ("jsonl", "csv", "parquet")
+_WORD = re.compile(r"\b[a-z][a-z0-9_]*\b")
 
 
 @dataclass
@@ -83,17 +84,38 @@ class DuckRunner:
     def __init__(self, threads: int | None = None, memory_limit: str = "1536MB") -> None:
         import duckdb
 
-        self.con = duckdb.connect(config={"memory_limit": memory_limit, "preserve_insertion_order": True,
-                                          **({"threads": threads} if threads else {})})
+        self.tmp = tempfile.mkdtemp(prefix="guize-duckdb-")  # where tables spill beyond the limit
+        # a database file of its own (deleted at close): the views' tables can leave memory
+        config = {"memory_limit": memory_limit, "preserve_insertion_order": True, "temp_directory": self.tmp,
+                  **({"threads": threads} if threads else {})}
+        self.con = duckdb.connect(os.path.join(self.tmp, "screen.duckdb"), config=config)
 
     def load(self, program: Program, paths: list[str]) -> Loaded:
-        return load_tables(self.con, program, paths)
+        loaded = load_tables(self.con, program, paths)
+        # the rows' file order is taken; from here on order is asked for where it matters
+        # (ORDER BY subject), and not keeping it lets large joins and windows spill to disk
+        self.con.execute("SET preserve_insertion_order = false")
+        return loaded
 
     def define(self, plan: Plan, ex: Explanation, as_of: _dt.date) -> None:
-        self.con.execute("CREATE OR REPLACE TEMP TABLE params AS SELECT CAST($1 AS DATE) AS as_of", [as_of])
-        for name, sql in plan.views + [("gz_goal", goal_sql(plan))] + ex.views:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE screened AS {final_sql(plan, ex)} ORDER BY subject")
+        self.con.execute("CREATE OR REPLACE TABLE params AS SELECT CAST($1 AS DATE) AS as_of", [as_of])
+        views = plan.views + [("gz_goal", goal_sql(plan))] + ex.views
+        # each table is dropped after the last view that reads it (peak memory: what is live)
+        names = {n for n, _ in views}
+        keep = set(_WORD.findall(final_sql(plan, ex) + _failure_sql(plan, ex))) & names
+        last: dict[str, int] = {}
+        for i, (_, sql) in enumerate(views):
+            for w in set(_WORD.findall(sql)) & names:
+                last[w] = i
+        for i, (name, sql) in enumerate(views):
+            try:
+                self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+            except Exception as e:  # name the view (and so the clause) the engine gave up on
+                raise RuntimeError(f"while computing {name}: {str(e).splitlines()[0]}") from e
+            for w, at in last.items():
+                if at == i and w not in keep:
+                    self.con.execute(f"DROP TABLE IF EXISTS {w}")
+        self.con.execute(f"CREATE OR REPLACE TABLE screened AS {final_sql(plan, ex)} ORDER BY subject")
 
     def rows(self, limit: int | None = None) -> list[dict]:
         cur = self.con.execute("SELECT * FROM screened ORDER BY subject" + (f" LIMIT {int(limit)}" if limit else ""))
@@ -119,6 +141,7 @@ class DuckRunner:
 
     def close(self) -> None:
         self.con.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 class SparkRunner:
@@ -146,7 +169,7 @@ class SparkRunner:
     def load(self, program: Program, paths: list[str]) -> Loaded:
         loaded = self.duck.load(program, paths)
         names = [r[0] for r in self.duck.con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE temporary AND (table_name LIKE 'dom\\_%' ESCAPE '\\' "
+            "SELECT table_name FROM duckdb_tables() WHERE (table_name LIKE 'dom\\_%' ESCAPE '\\' "
             "OR table_name LIKE 'in\\_%' ESCAPE '\\' OR table_name LIKE 'subj\\_%' ESCAPE '\\')").fetchall()]
         for name in names:
             path = os.path.join(self.tmp, name + ".parquet")

@@ -160,7 +160,7 @@ def load_tables(con, program: Program, paths: list[str]) -> Loaded:
             raise TableError(f"{path}: larger than {MAX_FILE_BYTES // 1024**3} GiB")
         raw = f"raw_{t.name}"
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT *, row_number() OVER () AS gz_row "
+            con.execute(f"CREATE OR REPLACE TABLE {raw} AS SELECT *, row_number() OVER () AS gz_row "
                         f"FROM {reader(t.fmt)}", [path])
         except Exception as e:  # the reader's own message: unreadable, malformed ...
             raise TableError(f"{path}: {str(e).splitlines()[0]}") from None
@@ -194,12 +194,16 @@ def load_tables(con, program: Program, paths: list[str]) -> Loaded:
         cols = ["gz_row"] + (["id"] if t.subject else []) + [c.name for c in t.columns]
         sel = ", ".join("gz_row" if c == "gz_row" else f"nullif(trim(CAST({_q(c)} AS VARCHAR)), '') AS {_q(c)}"
                         for c in cols)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE txt_{t.name} AS SELECT {sel} FROM {raw}")
+        con.execute(f"CREATE OR REPLACE TABLE txt_{t.name} AS SELECT {sel} FROM {raw}")
         con.execute(f"DROP TABLE {raw}")
         errors += _check(con, program, t, line0)
         counts[t.name] = con.execute(f"SELECT count(*) FROM txt_{t.name}").fetchone()[0]
         tables.append(t)
     _define(con, program, tables)
+    for t in tables:  # the typed relations are made: the text copies go
+        con.execute(f"DROP TABLE IF EXISTS txt_{t.name}")
+        con.execute(f"DROP TABLE IF EXISTS bad_{t.name}")
+        con.execute(f"DROP TABLE IF EXISTS ok_{t.name}")
     return Loaded(tables, errors, counts)
 
 
@@ -234,7 +238,7 @@ def _check(con, program: Program, t: Table, line0: int) -> list[str]:
                           f"of {t.name})' FROM txt_{t.name} WHERE {_q(c.name)} IS NULL")
     if not checks:
         return []
-    con.execute(f"CREATE OR REPLACE TEMP TABLE bad_{t.name} AS " + " UNION ALL ".join(checks))
+    con.execute(f"CREATE OR REPLACE TABLE bad_{t.name} AS " + " UNION ALL ".join(checks))
     total = con.execute(f"SELECT count(*) FROM bad_{t.name}").fetchone()[0]
     rows = con.execute(f"SELECT gz_row, col, why FROM bad_{t.name} AS b(gz_row, col, why) "
                        f"ORDER BY gz_row, col LIMIT {_MAX_REPORTED}").fetchall()
@@ -250,23 +254,23 @@ def _define(con, program: Program, tables: list[Table]) -> None:
     by_name = {t.name: t for t in tables}
     for tname in program.types:
         if tname not in by_name:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE subj_{tname} AS SELECT CAST(NULL AS VARCHAR) AS id WHERE FALSE")
+            con.execute(f"CREATE OR REPLACE TABLE subj_{tname} AS SELECT CAST(NULL AS VARCHAR) AS id WHERE FALSE")
             continue
-        con.execute(f"CREATE OR REPLACE TEMP TABLE ok_{tname} AS SELECT * FROM (SELECT *, row_number() OVER "
+        con.execute(f"CREATE OR REPLACE TABLE ok_{tname} AS SELECT * FROM (SELECT *, row_number() OVER "
                     f"(PARTITION BY id ORDER BY gz_row) AS gz_k FROM txt_{tname} WHERE id IS NOT NULL "
                     f"AND length(id) <= {MAX_CELL}) x WHERE gz_k = 1")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE subj_{tname} AS SELECT id FROM ok_{tname}")
+        con.execute(f"CREATE OR REPLACE TABLE subj_{tname} AS SELECT id FROM ok_{tname}")
     for d in program.inputs.values():
         sql = _input_sql(program, d, by_name)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE in_{d.pred} AS {sql}")
+        con.execute(f"CREATE OR REPLACE TABLE in_{d.pred} AS {sql}")
     for tname in program.types:
         named = [f"SELECT a{k} AS id FROM in_{d.pred}" for d in program.inputs.values()
                  for k, a in enumerate(d.args) if a.type == tname and k > 0]
         if named:  # a record names a subject no row describes: it is a subject all the same
-            con.execute(f"CREATE OR REPLACE TEMP TABLE dom_{tname} AS SELECT id FROM subj_{tname} UNION "
+            con.execute(f"CREATE OR REPLACE TABLE dom_{tname} AS SELECT id FROM subj_{tname} UNION "
                         + " UNION ".join(named))
         else:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE dom_{tname} AS SELECT id FROM subj_{tname}")
+            con.execute(f"CREATE OR REPLACE TABLE dom_{tname} AS SELECT id FROM subj_{tname}")
 
 
 def _input_sql(program: Program, d: InputDecl, by_name: dict[str, Table]) -> str:
