@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--scenarios", metavar="DIR", default=None,
                     help="scenario directory (default: tests/scenarios of this checkout).")
     _serve_parser(sub)
+    from repl.screen import add_parser as add_screen  # kb screen: one block, its own module
+
+    add_screen(sub, _date)
     return p
 
 
@@ -322,6 +325,12 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 1 if missing or cov.failed else 0
 
 
+def cmd_screen(args: argparse.Namespace) -> int:
+    from repl.screen import run
+
+    return run(args)
+
+
 def cmd_repl(args: argparse.Namespace) -> int:
     from repl.app import start
 
@@ -387,7 +396,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     handlers = {"ask": cmd_question, "why": cmd_question, "why-not": cmd_question,
                 "check": cmd_check, "vocab": cmd_vocab, "rules": cmd_rules, "coverage": cmd_coverage,
-                "repl": cmd_repl, "batch": cmd_batch, "serve": cmd_serve}
+                "repl": cmd_repl, "batch": cmd_batch, "serve": cmd_serve, "screen": cmd_screen}
     try:
         if not argv:
             return _no_arguments(parser)
