@@ -72,3 +72,13 @@ def test_ci_runs_the_readme_test_command_with_ruff_and_mypy():
     command = ".venv/bin/ruff check . && .venv/bin/mypy kb grammar repl && .venv/bin/python -m pytest -q"
     assert command in readme and command in ci
     assert "[tool.mypy]" in (ROOT / "pyproject.toml").read_text("utf-8")
+
+
+def test_every_package_is_installed():
+    """A non-editable install (as `.ci/run` and the README do) ships only the packages pyproject names."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for top in ("kb", "grammar", "repl")
+             for p in (ROOT / top).rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
