@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from grammar.model import Aggregate, Atom, Compare, Neg, format_value
 from kb.api import Answer
+from kb.explain import SIGNS, literal_text
 from kb.loader import Program, strip_ruby
 from kb.proof import Alternative, Cite, Failure, Node
 
@@ -136,10 +137,11 @@ class _Builder:
         return b
 
     def failure(self, f: Failure, depth: int) -> _Box:
-        t, lit = self.t, f.literal
-        if f.kind == "threshold" and isinstance(lit, Compare):
+        t, lit = self.t, literal_text(f.literal)  # ≥ ≤ ≠, as the text and the page write them
+        if f.kind == "threshold" and isinstance(f.literal, Compare):
             v = f.values
-            second = (f"{t['observed']} {format_value(v['lhs'])}, {t['needs']} {lit.op} {format_value(v['rhs'])}"
+            sign = SIGNS.get(f.literal.op, f.literal.op)
+            second = (f"{t['observed']} {format_value(v['lhs'])}, {t['needs']} {sign} {format_value(v['rhs'])}"
                       if v else t["fails"])
             b = self.box("fail", [f"✗ {lit}", second, "; ".join(str(o) for o in f.observed)])
             return b

@@ -108,7 +108,7 @@ def test_proof_svg_draws_the_failing_conditions_in_red(base):
     ns = {"s": "http://www.w3.org/2000/svg"}
     fails = [" ".join(t.text or "" for t in g.iter("{http://www.w3.org/2000/svg}text"))
              for g in root.iterfind(".//s:g", ns) if "fail" in g.get("class", "").split()]
-    assert any("3.8 >= 4" in f and "observed 3.8, needs >= 4" in f for f in fails)
+    assert any("3.8 ≥ 4" in f and "observed 3.8, needs ≥ 4" in f for f in fails)
     assert any(t.get("id", "").startswith("q-") and "購物體會星級≥4" in "".join(t.itertext())
                for t in root.iter("{http://www.w3.org/2000/svg}text"))  # the legend of quotes
     yes = base.ask("ks_c3_experience_stars_ok(a)", facts=base.facts_from_text("ks_experience_stars(a, 4.5)."))

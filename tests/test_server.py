@@ -280,7 +280,7 @@ def test_kb_why_writes_the_same_picture(tmp_path):
                        capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("<svg ") and 'aria-label="ks_distribution_eligible(bolt): no"' in r.stdout
-    assert re.search(r'<g class="node fail"[^>]*>.*?3\.8 &gt;= 4', r.stdout)
+    assert re.search(r'<g class="node fail"[^>]*>.*?3\.8 ≥ 4', r.stdout)
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
@@ -335,7 +335,7 @@ def test_explanation_page_in_headless_chromium(url, tmp_path):
         svg = driver.find_element(By.CSS_SELECTOR, "#graph svg.guize-proof")
         assert svg.is_displayed() and svg.size["width"] > 200
         fails = driver.find_elements(By.CSS_SELECTOR, "#graph g.node.fail")
-        assert any("3.8 >= 4" in f.get_attribute("textContent") for f in fails)
+        assert any("3.8 ≥ 4" in f.get_attribute("textContent") for f in fails)
         # each cited box links to its sentence, highlighted in the source text on the page
         link = driver.execute_script("return document.querySelector('#graph a').getAttribute('href');")
         assert link.startswith("#src-")
