@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from grammar.model import Annotations, Atom, Clause, Const, Pos, format_value
 from kb.proof import missing_inputs
-from kb.screen.compile import CompileError, compile_goal, compile_goals, screenable_goals
+from kb.screen.compile import CompileError, compile_goal, compile_goals, screenable_goals, statements
 from kb.screen.facts import write_tables
 from kb.screen.run import DuckRunner, screen
 from tests.screen_population import AS_OF, population
@@ -65,25 +65,27 @@ def _screen_population(base, goals, facts, ids, tmp_path, reasons: bool):
     runner.load(base.program, paths)
     any_plan = next(iter(plans.values()))
     runner.con.execute("CREATE OR REPLACE TABLE params AS SELECT CAST($1 AS DATE) AS as_of", [AS_OF])
-    for name, sql in any_plan.views:
-        runner.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
     out = {}
-    for goal, plan in plans.items():
-        if reasons:
-            from kb.screen.explain import explain
-            from kb.screen.run import final_sql, goal_sql
+    if reasons:
+        from kb.screen.explain import explain
+        from kb.screen.run import plan_statements
 
+        for goal, plan in plans.items():
             ex = explain(base.program, plan)
-            for name, sql in [("gz_goal", goal_sql(plan))] + ex.views:
-                runner.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
-            cur = runner.con.execute(final_sql(plan, ex) + " ORDER BY subject")
+            for name, sql, kind in plan_statements(plan, ex):
+                runner.con.execute(f"CREATE OR REPLACE {kind} {name} AS {sql}")
+            cur = runner.con.execute("SELECT * FROM screened ORDER BY subject")
             cols = [c[0] for c in cur.description]
             out[goal] = [dict(zip(cols, r)) for r in cur.fetchall()]
-        else:
+    else:  # every goal's answers from one set of views
+        answers = [(f"ans_{goal}", f"SELECT h.id AS subject, CASE coalesce(max(g.st), 0) WHEN 2 THEN 'yes' "
+                    f"WHEN 1 THEN 'unknown' ELSE 'no' END AS answer FROM subj_{plan.subject_type} h "
+                    f"LEFT JOIN d_{goal} g ON g.a0 = h.id GROUP BY h.id") for goal, plan in plans.items()]
+        for name, sql, kind in statements(any_plan.views, answers, any_plan.base_cols):
+            runner.con.execute(f"CREATE OR REPLACE {kind} {name} AS {sql}")
+        for goal in plans:
             out[goal] = [{"subject": s, "answer": a} for s, a in runner.con.execute(
-                f"SELECT h.id, CASE coalesce(max(g.st), 0) WHEN 2 THEN 'yes' WHEN 1 THEN 'unknown' ELSE 'no' END "
-                f"FROM subj_{plan.subject_type} h LEFT JOIN d_{goal} g ON g.a0 = h.id GROUP BY h.id ORDER BY h.id"
-            ).fetchall()]
+                f"SELECT subject, answer FROM ans_{goal} ORDER BY subject").fetchall()]
     runner.close()
     return out
 

@@ -21,6 +21,7 @@ A construct outside this (recursion, a built-in or type the compiler does not kn
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from grammar.model import (
@@ -79,6 +80,32 @@ class ClauseView:
     ground: str | None = None  # the view of the clause asked with every argument given
     lazy: tuple | None = field(default=None, repr=False)  # what building that view needs
     several: bool = True  # may have several rows per subject
+    wide: bool = False  # columns ``<name>__<col>`` of the wide row, not a view
+
+
+@dataclass
+class Wide:
+    """Columns added to the wide row of a subject type (``sw_<type>``): one clause or one
+    predicate about the subject alone, one row per subject, so no join multiplies its rows."""
+
+    type: str
+    cols: list[tuple[str, str]]  # (column, SQL over the row ``h`` and the joins)
+    joins: list[str] = field(default_factory=list)
+
+
+class _NotWide(Exception):
+    """This clause may give a subject several rows: it gets a view of its own."""
+
+
+def wide_inputs(program: Program, type_name: str) -> list:
+    """The single-valued inputs about a subject of ``type_name``: one column each of its wide row."""
+    return [d for d in program.inputs.values()
+            if d.single and len(d.args) == 2 and d.args[0].type == type_name]
+
+
+def wide_table(type_name: str) -> str:
+    """The placeholder a view puts where it reads the wide row of a type as computed so far."""
+    return f"@@wide_{type_name}@@"
 
 
 @dataclass
@@ -87,11 +114,12 @@ class Plan:
 
     goal: str
     subject_type: str
-    views: list[tuple[str, str]]
+    views: list[tuple[str, str | Wide]]  # a view's SQL, or columns of the wide row (see ``statements``)
     inputs: set[str]
     clause_views: dict[str, ClauseView]
     uses_as_of: bool
     dialect: str
+    base_cols: dict[str, list[str]] = field(default_factory=dict)  # type -> the columns of sw_<type>
 
 
 def subject_types(program: Program) -> dict[tuple[str, int], str]:
@@ -143,18 +171,20 @@ def _value_type(v: object) -> str:
 
 
 class Compiler:
-    def __init__(self, program: Program, dialect: str = "duckdb") -> None:
+    def __init__(self, program: Program, dialect: str = "duckdb", wide: bool = True) -> None:
         self.p = program
         self.d: Dialect = DIALECTS[dialect]
         self.types = subject_types(program)
         self.col_types: dict[tuple[str, int], str] = {}
-        self.views: list[tuple[str, str]] = []
+        self.views: list[tuple[str, str | Wide]] = []
         self.done: set[str] = set()
         self.inputs: set[str] = set()
         self.clause_views: dict[str, ClauseView] = {}
         self.uses_as_of = False
         self.n_clauses = 0
         self.specials: dict[tuple[str, tuple, bool], str] = {}
+        self.wide_on = wide
+        self.wide_preds: dict[str, str] = {}  # predicate about a subject alone -> its type (wide-row columns)
         for d in program.inputs.values():
             for i, a in enumerate(d.args):
                 self.col_types[(d.pred, i)] = _SQL_OF_DECL.get(a.type, "str")
@@ -250,6 +280,10 @@ class Compiler:
             self._facts_view(pred, facts)
         if not rules:
             return
+        t = self.types.get((pred, 0))
+        if self.wide_on and t is not None and info.arity == 1 and all(isinstance(c.head.args[0], Var) for c in rules):
+            self._wide_pred(pred, t, rules, bool(facts))
+            return
         parts = []
         for c in rules:
             cv = self._clause(c)
@@ -261,6 +295,43 @@ class Compiler:
         sql = (f"SELECT {cols}{', ' if cols else ''}max(st) AS st, bool_or(ux) AS ux, bool_or(e) AS e, 1 AS m FROM ("
                + " UNION ALL ".join(parts) + ") u WHERE st > 0 OR e" + (f" GROUP BY {cols}" if cols else ""))
         self.views.append((f"d_{pred}", sql))
+
+    def _wide_pred(self, pred: str, t: str, rules: list[Clause], facts: bool) -> None:
+        """A predicate about a subject alone: columns ``d_<pred>__{m,st,ux,e}`` of the wide row
+        (m: 1 where the relation has the subject's row), from its clauses' columns, or, for a
+        clause that may give a subject several rows, its view reduced to one row per subject."""
+        parts: list[tuple[str, str, str]] = []  # (st, ux, e) of each clause
+        joins: list[str] = []
+        for c in rules:
+            try:
+                cv = self._clause(c, wide=t)
+            except _NotWide:
+                cv = self._clause(c)
+            if cv.wide:
+                parts.append((f"h.{cv.name}__st", f"h.{cv.name}__ux", f"h.{cv.name}__e"))
+                continue
+            u = f"u{len(joins)}"
+            joins.append(f" LEFT JOIN (SELECT a0, max(st) AS st, bool_or(ux) AS ux, bool_or(e) AS e FROM {cv.name} "
+                         f"WHERE st > 0 OR e GROUP BY a0) {u} ON {u}.a0 = h.id")
+            parts.append((f"coalesce({u}.st, 0)", f"coalesce({u}.ux, FALSE)", f"coalesce({u}.e, FALSE)"))
+        if facts:
+            joins.append(f" LEFT JOIN (SELECT DISTINCT a0 FROM rf_{pred}) uf ON uf.a0 = h.id")
+            parts.append(("(CASE WHEN uf.a0 IS NULL THEN 0 ELSE 2 END)", "FALSE", "(uf.a0 IS NOT NULL)"))
+        present = [f"({st} > 0 OR {e})" for st, _, e in parts]
+        there = " OR ".join(present)
+        sts = [f"(CASE WHEN {p} THEN {st} ELSE 0 END)" for p, (st, _, _) in zip(present, parts)]
+        best = sts[0] if len(sts) == 1 else f"greatest({', '.join(sts)})"
+        ux = " OR ".join(f"({p} AND {x})" for p, (_, x, _) in zip(present, parts))
+        e = " OR ".join(e for _, _, e in parts)
+        self.views.append((f"w_{pred}", Wide(t, [
+            (f"d_{pred}__m", f"(CASE WHEN {there} THEN 1 END)"),
+            (f"d_{pred}__st", f"(CASE WHEN {there} THEN {best} END)"),
+            (f"d_{pred}__ux", f"(CASE WHEN {there} THEN ({ux}) END)"),
+            (f"d_{pred}__e", f"(CASE WHEN {there} THEN ({e}) END)")], joins)))
+        self.wide_preds[pred] = t
+        # the relation, for the views that join it
+        self.views.append((f"d_{pred}", f"SELECT id AS a0, d_{pred}__st AS st, d_{pred}__ux AS ux, d_{pred}__e AS e, "
+                                        f"1 AS m FROM {wide_table(t)} h WHERE d_{pred}__m = 1"))
 
     @staticmethod
     def _cols(n: int, prefix: str = "") -> str:
@@ -283,10 +354,10 @@ class Compiler:
         self.views.append((name, " UNION ALL ".join(rows) if arity else "SELECT 1 AS m"))
 
     # ------------------------------------------------------------------ clauses
-    def _clause(self, c: Clause, spec: tuple = ()) -> ClauseView:
+    def _clause(self, c: Clause, spec: tuple = (), wide: str | None = None) -> ClauseView:
         self.n_clauses += 1
         name = f"cl_{self.n_clauses}"
-        q = _Query(self, c)
+        q = _Query(self, c, wide=wide)
         head0 = c.head.args[0] if c.head.args else None
         driven = False
         if isinstance(head0, Var) and (c.head.pred, 0) in self.types:
@@ -299,6 +370,10 @@ class Compiler:
                 q.literal(i, lit)
             except CompileError as e:
                 raise CompileError(f"clause {c.id}: {e}") from None
+        if wide is not None:
+            if q.expanding or q.duplicating:
+                raise _NotWide(c.id)
+            return self._wide_clause(name, c, q, wide)
         heads = []
         for i, hterm in enumerate(c.head.args):
             col = q.term(hterm)
@@ -334,6 +409,17 @@ class Compiler:
         self.clause_views[name] = cv
         return cv
 
+
+    def _wide_clause(self, name: str, c: Clause, q: _Query, t: str) -> ClauseView:
+        """A clause giving each subject one row: its columns ``<name>__<col>`` on the wide row."""
+        self.col_types[(c.head.pred, 0)] = "str"
+        holds = " AND ".join(e for _, e in sorted(q.engine.items())) or "TRUE"
+        cols = [(f"{name}__st", q.status()), (f"{name}__ux", q.ux_expr("h.id")), (f"{name}__e", f"({holds})")]
+        cols += [(f"{name}__l{i}", st) for i, st in q.statuses] + [(f"{name}__{k}", v) for k, v in q.extra]
+        self.views.append((name, Wide(t, cols, q.joins)))
+        cv = ClauseView(name, c, q.infos, True, (), None, None, False, wide=True)
+        self.clause_views[name] = cv
+        return cv
 
     def _alive(self, c: Clause, q: _Query, rows: str, extra: list[str], ground: bool = False) -> str:
         """The prover's reading of a clause whose literals bind several rows per subject: literal
@@ -391,8 +477,9 @@ def _atoms(lit: Literal) -> list[Atom]:
 class _Query:
     """One clause body being turned into a SELECT: the bindings, joins and literal statuses."""
 
-    def __init__(self, comp: Compiler, clause: Clause, two_valued: bool = False) -> None:
+    def __init__(self, comp: Compiler, clause: Clause, two_valued: bool = False, wide: str | None = None) -> None:
         self.c = comp
+        self.wide = wide  # the subject type whose wide row this clause extends (no view of its own)
         self.d = comp.d
         self.clause = clause
         self.env: dict[Var, Col] = {}
@@ -494,6 +581,10 @@ class _Query:
         conds = [f"{self.env[v].sql} IS NULL" for t in terms for v in term_vars(t) if v in self.env]
         return " OR ".join(dict.fromkeys(conds)) or "FALSE"
 
+    def _on_row(self, t: Term) -> bool:
+        """``t`` is the subject of the wide row being extended (``h.id``)."""
+        return self.wide is not None and isinstance(t, Var) and t in self.env and self.env[t].sql == "h.id"
+
     def atom(self, i: int, a: Atom) -> None:
         kind = self.c.kind(a.pred)
         info = LitInfo(i, a, kind)
@@ -518,6 +609,21 @@ class _Query:
         if optional:
             info.kind = "optional"
         j = self.alias("j")
+        # on the wide row, a single-valued input of the subject and a predicate about the subject
+        # alone are columns of the row itself: no join
+        on_row = bool(a.args) and self._on_row(a.args[0]) and len(a.args) == (2 if kind == "input" else 1)
+        row_input = on_row and kind == "input" and decl is not None and decl.single \
+            and any(w.pred == a.pred for w in wide_inputs(self.c.p, self.wide or ""))
+        row_pred = on_row and kind == "derived" and a.pred in self.c.wide_preds \
+            and self.c.wide_preds[a.pred] == self.wide
+
+        def ref(name: str) -> str:
+            if row_input:
+                return {"a0": "h.id", "a1": f"h.i_{a.pred}"}[name] if name != "m" else "m"
+            if row_pred:
+                return "h.id" if name == "a0" else f"h.d_{a.pred}__{name}"
+            return f"{j}.{name}"
+
         on: list[str] = []
         value_eq: list[str] = []  # bound non-key arguments: equal, or a mismatch
         null_rows: list[str] = []
@@ -525,7 +631,7 @@ class _Query:
         new: dict[Var, Col] = {}
         for k, t in enumerate(a.args):
             ctype = self.c.col_types.get((a.pred, k), "str")
-            cname = f"{j}.a{k}"
+            cname = ref(f"a{k}")
             if isinstance(t, Var) and t not in self.env:
                 if t in new:
                     value_eq.append(f"{cname} = {new[t].sql}")
@@ -536,6 +642,8 @@ class _Query:
             guard_terms.append(t)
             if bound.type != ctype:
                 value_eq.append("FALSE")
+                continue
+            if (row_input or row_pred) and k == 0:  # the row's own subject
                 continue
             is_key = kind == "input" and decl is not None and decl.args[k].type not in BASE_TYPES
             if kind == "derived" and k == 0:  # the subject is never unknown: a hash join
@@ -552,30 +660,44 @@ class _Query:
             value_eq = []
         if null_rows:
             self.duplicating = True
+        if self.wide is not None and not (row_input or row_pred):
+            # a join on the wide row must give each subject one row at most
+            many = bool(new) or bool(null_rows) or (
+                kind == "input" and not optional and not (decl is not None and decl.single and len(a.args) == 2))
+            if many:
+                raise _NotWide(a.pred)
+        if row_input:
+            absent = "(NOT (" + " AND ".join([f"h.i_{a.pred} IS NOT NULL"] + on) + "))"
+        elif row_pred:
+            absent = f"(h.d_{a.pred}__m IS NULL)"
+        else:
+            absent = f"({j}.m IS NULL)"
         guard = self.guard(guard_terms)
         self.extra.append((f"g{i}", f"({guard})"))
-        self.joins.append(f" LEFT JOIN {rel} {j} ON " + (" AND ".join(on) or "TRUE"))
+        if not (row_input or row_pred):
+            self.joins.append(f" LEFT JOIN {rel} {j} ON " + (" AND ".join(on) or "TRUE"))
         if kind == "input" and not optional:
             ok = " AND ".join(value_eq) or "TRUE"
-            st = f"(CASE WHEN {guard} THEN 1 WHEN {j}.m IS NULL THEN 1 WHEN {ok} THEN 2 ELSE 0 END)"
+            st = f"(CASE WHEN {guard} THEN 1 WHEN {absent} THEN 1 WHEN {ok} THEN 2 ELSE 0 END)"
             first = self.term(a.args[0]).sql if a.args and not (isinstance(a.args[0], Var) and a.args[0] in new) \
                 else "NULL"
-            self.missing.append((f"(NOT ({guard}) AND {j}.m IS NULL)", first))
+            self.missing.append((f"(NOT ({guard}) AND {absent})", first))
             if a.args:
                 last = a.args[-1]
                 lcol = new.get(last) if isinstance(last, Var) and last in new else None
-                obs = lcol.sql if lcol else f"{j}.a{len(a.args) - 1}"
+                obs = lcol.sql if lcol else ref(f"a{len(a.args) - 1}")
                 info.values.append((f"x{i}_o", "observed"))
                 self.extra.append((f"x{i}_o", self.d.text(obs, self.c.col_types.get((a.pred, len(a.args) - 1), "str"))))
         elif kind == "derived":
             partial = " OR ".join(null_rows) or "FALSE"
-            st = (f"(CASE WHEN {guard} THEN 1 WHEN {j}.m IS NULL THEN 0 WHEN {partial} THEN least({j}.st, 1) "
-                  f"ELSE {j}.st END)")
-            self.engine[i] = f"coalesce({j}.e, FALSE)"
-            head0 = f"{j}.a0" if a.args else "NULL"
-            self.foreign.append(f"({j}.st = 1 AND ({j}.ux OR {head0} IS NULL OR {{h0}} IS NULL OR {head0} <> {{h0}}))")
+            st = (f"(CASE WHEN {guard} THEN 1 WHEN {absent} THEN 0 WHEN {partial} THEN least({ref('st')}, 1) "
+                  f"ELSE {ref('st')} END)")
+            self.engine[i] = f"coalesce({ref('e')}, FALSE)"
+            head0 = ref("a0") if a.args else "NULL"
+            self.foreign.append(f"({ref('st')} = 1 AND ({ref('ux')} OR {head0} IS NULL OR {{h0}} IS NULL "
+                                f"OR {head0} <> {{h0}}))")
         else:
-            st = f"(CASE WHEN {guard} THEN 1 WHEN {j}.m IS NULL THEN 0 ELSE 2 END)"
+            st = f"(CASE WHEN {guard} THEN 1 WHEN {absent} THEN 0 ELSE 2 END)"
         if self.two_valued:
             st = f"(CASE WHEN {st} = 2 THEN 2 ELSE 0 END)"
         final = a.args[-1] if a.args else None
@@ -589,48 +711,59 @@ class _Query:
         kind = self.c.kind(a.pred)
         self.infos.append(LitInfo(i, n, "neg"))
         rel = self.c.relation(a.pred, a, ground=all(not isinstance(t, Var) or t in self.env for t in a.args))
-        keys, on, guard_terms = [], [], []
-        ground = True
-        for k, t in enumerate(a.args):
-            if isinstance(t, Var) and t not in self.env:
-                ground = False
-                continue
-            bound = self.term(t)
-            guard_terms.append(t)
-            if bound.type != self.c.col_types.get((a.pred, k), "str"):
-                on.append("FALSE")
-                continue
-            keys.append(f"a{k}")
-            on.append(f"{{x}}.a{k} = {bound.sql}")
-        x = self.alias("n")
-        group = ", ".join(keys)
-        sel = (group + ", ") if group else ""
-        if kind == "derived":
-            u = "st = 1" if ground else "st = 1 AND ux"
-            sub = (f"SELECT {sel}max(CASE WHEN st = 2 THEN 1 END) AS t, max(CASE WHEN {u} THEN 1 END) AS u, "
-                   f"max(CASE WHEN e THEN 1 END) AS te FROM {rel}" + (f" GROUP BY {group}" if group else ""))
-        else:
-            sub = f"SELECT DISTINCT {sel}1 AS t, CAST(NULL AS INTEGER) AS u, 1 AS te FROM {rel}"
-        cond = " AND ".join(c.replace("{x}", x) for c in on) or "TRUE"
-        self.joins.append(f" LEFT JOIN ({sub}) {x} ON {cond}")
+        guard_terms: list[Term] = []
         partial = "FALSE"
-        rest = [k for k in keys if k != "a0"]
-        if kind == "derived" and rest and "a0" in keys:
-            # an unknown row whose other arguments are unknown (NULL) is unknown for every value
-            y = self.alias("n")
-            u = "st = 1" if ground else "st = 1 AND ux"
-            nulls = " OR ".join(f"{k} IS NULL" for k in rest)
-            self.joins.append(f" LEFT JOIN (SELECT a0, max(CASE WHEN {u} THEN 1 END) AS u FROM {rel} WHERE {nulls} "
-                              f"GROUP BY a0) {y} ON {on[keys.index('a0')].replace('{x}', y)}")
-            partial = f"{y}.u = 1"
+        if kind == "derived" and len(a.args) == 1 and self._on_row(a.args[0]) \
+                and self.c.wide_preds.get(a.pred) == self.wide:
+            # a predicate about the subject alone: its columns on the wide row
+            guard_terms.append(a.args[0])
+            holds = f"coalesce(h.d_{a.pred}__st = 2, FALSE)"
+            unknown = f"coalesce(h.d_{a.pred}__st = 1, FALSE)"
+            proved = f"coalesce(h.d_{a.pred}__e, FALSE)"
+        else:
+            keys, on = [], []
+            ground = True
+            for k, t in enumerate(a.args):
+                if isinstance(t, Var) and t not in self.env:
+                    ground = False
+                    continue
+                bound = self.term(t)
+                guard_terms.append(t)
+                if bound.type != self.c.col_types.get((a.pred, k), "str"):
+                    on.append("FALSE")
+                    continue
+                keys.append(f"a{k}")
+                on.append(f"{{x}}.a{k} = {bound.sql}")
+            x = self.alias("n")
+            group = ", ".join(keys)
+            sel = (group + ", ") if group else ""
+            if kind == "derived":
+                u = "st = 1" if ground else "st = 1 AND ux"
+                sub = (f"SELECT {sel}max(CASE WHEN st = 2 THEN 1 END) AS t, max(CASE WHEN {u} THEN 1 END) AS u, "
+                       f"max(CASE WHEN e THEN 1 END) AS te FROM {rel}" + (f" GROUP BY {group}" if group else ""))
+            else:
+                sub = f"SELECT DISTINCT {sel}1 AS t, CAST(NULL AS INTEGER) AS u, 1 AS te FROM {rel}"
+            cond = " AND ".join(c.replace("{x}", x) for c in on) or "TRUE"
+            self.joins.append(f" LEFT JOIN ({sub}) {x} ON {cond}")
+            rest = [k for k in keys if k != "a0"]
+            if kind == "derived" and rest and "a0" in keys:
+                # an unknown row whose other arguments are unknown (NULL) is unknown for every value
+                y = self.alias("n")
+                u = "st = 1" if ground else "st = 1 AND ux"
+                nulls = " OR ".join(f"{k} IS NULL" for k in rest)
+                self.joins.append(f" LEFT JOIN (SELECT a0, max(CASE WHEN {u} THEN 1 END) AS u FROM {rel} "
+                                  f"WHERE {nulls} GROUP BY a0) {y} ON {on[keys.index('a0')].replace('{x}', y)}")
+                partial = f"coalesce({y}.u = 1, FALSE)"
+            holds, unknown, proved = (f"coalesce({x}.t = 1, FALSE)", f"coalesce({x}.u = 1, FALSE)",
+                                      f"({x}.te IS NOT NULL)")
         guard = self.guard(guard_terms)
         self.extra.append((f"g{i}", f"({guard})"))
-        self.engine[i] = f"({x}.te IS NULL)"
-        st = f"(CASE WHEN {guard} THEN 1 WHEN {x}.t = 1 THEN 0 WHEN {x}.u = 1 OR {partial} THEN 1 ELSE 2 END)"
+        self.engine[i] = f"(NOT {proved})"
+        st = f"(CASE WHEN {guard} THEN 1 WHEN {holds} THEN 0 WHEN {unknown} OR {partial} THEN 1 ELSE 2 END)"
         if kind == "derived":
-            self.foreign.append(f"({x}.t IS NULL AND ({x}.u = 1 OR {partial}))")
+            self.foreign.append(f"(NOT {holds} AND ({unknown} OR {partial}))")
         if self.two_valued:
-            st = f"(CASE WHEN {guard} THEN 0 WHEN {x}.t = 1 THEN 0 ELSE 2 END)"
+            st = f"(CASE WHEN {guard} THEN 0 WHEN {holds} THEN 0 ELSE 2 END)"
         self.statuses.append((i, st))
 
     def compare(self, i: int, cmp: Compare) -> None:
@@ -725,10 +858,10 @@ class _Query:
         return "coalesce(" + " OR ".join(parts) + ", FALSE)"
 
 
-def compile_goal(program: Program, goal: str, dialect: str = "duckdb") -> Plan:
+def compile_goal(program: Program, goal: str, dialect: str = "duckdb", wide: bool = True) -> Plan:
     """The plan of views that screens ``goal`` (a derived predicate whose first argument is a
     subject). Raises ``CompileError`` naming the first clause that cannot be translated."""
-    comp = Compiler(program, dialect)
+    comp = Compiler(program, dialect, wide)
     info = program.preds.get(goal)
     if info is None or info.kind != "derived":
         raise CompileError(f"{goal} is not a derived predicate (see `kb vocab`)")
@@ -738,21 +871,91 @@ def compile_goal(program: Program, goal: str, dialect: str = "duckdb") -> Plan:
     comp.define(goal)
     if comp.kind(goal) != "derived":
         raise CompileError(f"{goal} is a list of rule facts, not a condition of a subject")
-    return Plan(goal, subject, comp.views, comp.inputs, comp.clause_views, comp.uses_as_of, dialect)
+    return Plan(goal, subject, comp.views, comp.inputs, comp.clause_views, comp.uses_as_of, dialect,
+                _base_cols(program))
 
 
-def compile_goals(program: Program, goals: list[str], dialect: str = "duckdb") -> dict[str, Plan]:
+def compile_goals(program: Program, goals: list[str], dialect: str = "duckdb", wide: bool = True) -> dict[str, Plan]:
     """One set of views for several goals (shared sub-predicates computed once): goal -> its
     plan, every plan holding the same views."""
-    comp = Compiler(program, dialect)
+    comp = Compiler(program, dialect, wide)
     out: dict[str, Plan] = {}
     for goal in goals:
         subject = comp.types.get((goal, 0))
         if subject is None or comp.kind(goal) != "derived":
             raise CompileError(f"{goal}: not a derived predicate of a subject")
         comp.define(goal)
-        out[goal] = Plan(goal, subject, comp.views, comp.inputs, comp.clause_views, comp.uses_as_of, dialect)
+        out[goal] = Plan(goal, subject, comp.views, comp.inputs, comp.clause_views, comp.uses_as_of, dialect,
+                         _base_cols(program))
     return out
+
+
+def _base_cols(program: Program) -> dict[str, list[str]]:
+    return {t: ["id", "gz_in"] + [f"i_{d.pred}" for d in wide_inputs(program, t)] for t in program.types}
+
+
+_WORD = re.compile(r"\b[a-z][a-z0-9_]*\b")
+_WIDE_REF = re.compile(r"@@wide_([a-z][a-z0-9_]*)@@")
+
+
+def statements(views: list[tuple[str, str | Wide]], consumers: list[tuple[str, str]],
+               base_cols: dict[str, list[str]], reads: tuple[str, ...] | list[str] = ()) -> list[tuple[str, str, str]]:
+    """What the engine runs, in order: (name, SELECT, "table" | "view"). ``consumers`` are views
+    read after the plan (the explanation); ``reads`` queries run on the result. Only what they
+    need is computed: a view no one reads is dropped, and so is a wide-row column.
+
+    The wide row of a type is one chain of projections over ``sw_<type>``, each adding the
+    columns of a clause or predicate about the subject alone; it is materialised (with the
+    columns read later only) where a view reads it, and the chain goes on from that table."""
+    items: list[tuple[str, str | Wide]] = list(views) + list(consumers)
+    consumer_names = {n for n, _ in consumers}
+    # backwards: what each item needs, and the words read after it
+    needed: list[bool] = [False] * len(items)
+    kept_cols: list[list[tuple[str, str]]] = [[] for _ in items]
+    after: list[set[str]] = [set() for _ in items]
+    words: set[str] = set(_WORD.findall(" ".join(reads)))
+    for i in range(len(items) - 1, -1, -1):
+        after[i] = set(words)
+        name, body = items[i]
+        if isinstance(body, Wide):
+            cols = [(c, sql) for c, sql in body.cols if c in words]
+            if cols:
+                needed[i], kept_cols[i] = True, cols
+                words |= set(_WORD.findall(" ".join(sql for _, sql in cols) + " ".join(body.joins)))
+        elif name in words or name in consumer_names:
+            needed[i] = True
+            words |= set(_WORD.findall(body)) | set(_WIDE_REF.findall(body))
+    out: list[tuple[str, str, str]] = []
+    src = {t: f"sw_{t}" for t in base_cols}
+    have = {t: list(cols) for t, cols in base_cols.items()}
+    pending = {t: False for t in base_cols}
+    n_stage = 0
+    wide_preds = _wide_names(views)
+    for i, (name, body) in enumerate(items):
+        if not needed[i]:
+            continue
+        if isinstance(body, Wide):
+            t = body.type
+            src[t] = (f"(SELECT h.*, {', '.join(f'{sql} AS {c}' for c, sql in kept_cols[i])} FROM {src[t]} h"
+                      + "".join(body.joins) + ")")
+            have[t] += [c for c, _ in kept_cols[i]]
+            pending[t] = True
+            continue
+        for t in dict.fromkeys(_WIDE_REF.findall(body)):
+            if pending[t]:  # materialise the chain so far, with the columns read from here on
+                n_stage += 1
+                stage = f"sw_{t}_{n_stage}"
+                keep = [c for c in have[t] if c in ("id", "gz_in") or c in after[i] or c in _WORD.findall(body)]
+                out.append((stage, f"SELECT {', '.join(f'h.{c}' for c in keep)} FROM {src[t]} h", "table"))
+                src[t], have[t], pending[t] = stage, keep, False
+            body = body.replace(wide_table(t), src[t])
+        kind = "view" if name.startswith("d_") and name[2:] in wide_preds else "table"
+        out.append((name, body, kind))
+    return out
+
+
+def _wide_names(views: list[tuple[str, str | Wide]]) -> set[str]:
+    return {n[2:] for n, b in views if isinstance(b, Wide) and n.startswith("w_")}
 
 
 __all__ = ["CompileError", "Plan", "compile_goal", "screenable_goals", "subject_types", "literal_vars"]

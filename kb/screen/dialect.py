@@ -80,6 +80,17 @@ class Dialect:
     def array_len(self, expr: str) -> str:
         return f"len({expr})"
 
+    def one(self, value: str) -> str:
+        return f"[{value}]"
+
+    def gather(self, lists: list[str]) -> str:
+        """The concatenation of one-value lists, NULL ones skipped."""
+        return f"flatten(list_value({', '.join(lists)}))"
+
+    def first_each(self, expr: str) -> str:
+        """The list without repeats, each value where it first occurs."""
+        return f"list_filter({expr}, lambda x, i: list_position({expr}, x) = i)"
+
     def ordered_list(self, value: str, order: str) -> str:
         # a plain list, then sorted per subject: an ORDER BY inside the aggregate buffers it all
         return f"list_transform(list_sort(list(struct_pack(n := {order}, r := {value}))), lambda x: x.r)"
@@ -145,6 +156,15 @@ class SparkDialect(Dialect):
 
     def array_len(self, expr: str) -> str:
         return f"size({expr})"
+
+    def first_each(self, expr: str) -> str:
+        return f"array_distinct({expr})"  # keeps the first of each
+
+    def one(self, value: str) -> str:
+        return f"array({value})"
+
+    def gather(self, lists: list[str]) -> str:
+        return f"flatten(filter(array({', '.join(lists)}), x -> x IS NOT NULL))"
 
     def ordered_list(self, value: str, order: str) -> str:
         return f"transform(array_sort(collect_list(named_struct('n', {order}, 'r', {value}))), x -> x.r)"

@@ -10,11 +10,11 @@ listed, a negated condition that holds. Unknown leaves that are inputs are the m
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from grammar.model import Atom, Compare, Const, Neg, Var
 from kb.loader import Program
-from kb.screen.compile import MAX_EXPLAIN_DEPTH, ClauseView, Plan
+from kb.screen.compile import MAX_EXPLAIN_DEPTH, ClauseView, Plan, wide_table
 from kb.screen.dialect import DIALECTS
 
 REASON_FIELDS = ("condition", "clause", "literal", "kind", "observed", "op", "threshold", "unknown")
@@ -22,26 +22,23 @@ REASON_FIELDS = ("condition", "clause", "literal", "kind", "observed", "op", "th
 
 @dataclass
 class Explanation:
-    views: list[tuple[str, str]]  # the per-subject best rows
-    joins: list[str]
-    reasons: str  # (unused)
-    missing: str  # (unused)
+    views: list[tuple[str, str]]  # the per-subject best rows, then gz_wide: one row per subject
     conditions: list[tuple[str, str, str, str]]  # (condition text, words, its view, SQL: failing as "no")
-    # the long tables: gz_conditions (the goal's failing conditions), gz_reasons (every failing
-    # leaf), gz_missing (inputs to state): name -> struct field types (None: a list of names)
-    agg: list[tuple[str, tuple | None]] = field(default_factory=list)
+    final: str  # over gz_wide: subject, answer, conditions, reasons, missing
+    failures: str  # over gz_wide: one row, f<i> = the subjects answered no that fail condition i
 
 
 def explain(program: Program, plan: Plan) -> Explanation:
     d = DIALECTS[plan.dialect]
     by_clause = {(cv.clause.id, cv.spec): cv for cv in plan.clause_views.values()}
     views: list[tuple[str, str]] = []
-    joins: list[str] = []
     reduced: dict[str, str] = {}
     conditions: list[tuple[str, str, str, str]] = []
     words_of: dict[str, str] = {}
 
     def best_row(cv: ClauseView) -> str:
+        if cv.wide:  # columns of the wide row
+            return cv.name
         if cv.name not in reduced:
             name = f"e_{cv.name}"
             reduced[cv.name] = name
@@ -116,47 +113,57 @@ def explain(program: Program, plan: Plan) -> Explanation:
         cv = by_clause[(c.id, ())]
         walk(cv, ["g.st < 2"], [], None, 0, [])
 
-    # one wide row per subject not answered yes (every column the conditions read, from one
-    # join of the best-row views), then each candidate is a filter over it: scans, not joins
+    # one row per subject: the wide row (the columns of the clauses about the subject alone)
+    # joined to the best rows of the other clause views; every candidate is then a CASE over it
     texts = [" ".join(c) + " " + (" ".join(x for _, x in v) if isinstance(v, list) else v)
              for items in (failing, reasons, asked) for _, c, v in items]
     refs = sorted(set(_REF.findall(" ".join(texts))))
-    used = list(dict.fromkeys(view for view, _ in refs))
-    # built a few views at a time: one join of them all holds every hash table at once
-    prev = "(SELECT a0, st, e FROM gz_goal WHERE st < 2 OR e)"
+    wide = {cv.name for cv in plan.clause_views.values() if cv.wide}
+    used = [v for v in dict.fromkeys(view for view, _ in refs) if v not in wide]
+    goal_wide = any(n == f"w_{plan.goal}" for n, _ in plan.views)
+    if goal_wide:
+        goal_cols = [f"coalesce(h.d_{plan.goal}__st, 0) AS st", f"coalesce(h.d_{plan.goal}__e, FALSE) AS e"]
+        goal_join = ""
+    else:
+        goal_cols = ["coalesce(gg.st, 0) AS st", "coalesce(gg.e, FALSE) AS e"]
+        goal_join = (f" LEFT JOIN (SELECT a0, max(st) AS st, bool_or(e) AS e FROM d_{plan.goal} GROUP BY a0) gg "
+                     "ON gg.a0 = h.id")
+    cols = ["h.id AS a0"] + goal_cols + [f"h.{v}__{c} AS {v}__{c}" for v, c in refs if v in wide]
+    prev = (f"(SELECT {', '.join(cols)} FROM {wide_table(plan.subject_type)} h{goal_join} WHERE h.gz_in)")
+    # joined a few views at a time: one join of them all holds every hash table at once
     step = 6
     for k in range(0, max(len(used), 1), step):
         group = used[k:k + step]
-        cols = ", ".join(["g.*"] + [f"{v}.{c} AS {v}__{c}" for v, c in refs if v in group])
+        gcols = ", ".join(["g.*"] + [f"{v}.{c} AS {v}__{c}" for v, c in refs if v in group])
         name = "gz_wide" if k + step >= len(used) else f"gz_wide_{k // step}"
-        views.append((name, f"SELECT {cols} FROM {prev} g" + "".join(
+        views.append((name, f"SELECT {gcols} FROM {prev} g" + "".join(
             f" LEFT JOIN {v} ON {v}.a0 = g.a0" for v in group)))
         prev = name
 
     def flat(sql: str) -> str:
         return _REF.sub(lambda m: f"w.{m.group(1)}__{m.group(2)}", sql).replace("g.st", "w.st").replace("g.e", "w.e")
 
-    def long(items, value) -> str:
-        parts = []
-        for n, (_path, conds, v) in enumerate(items):
-            parts.append(f"SELECT w.a0 AS subject, {n} AS n, {flat(value(v))} AS r FROM gz_wide w "
-                         f"WHERE {flat(' AND '.join(conds))}")
-        return " UNION ALL ".join(parts)
-
-    agg: list[tuple[str, tuple | None]] = []
-    for name, items, value, fields in (
-            ("gz_conditions", failing, d.struct, FAILING_FIELDS),
-            ("gz_reasons", reasons, d.struct, REASON_TYPES),
-            ("gz_missing", asked, lambda v: v, None)):
+    def listed(items, fields) -> str:
+        """The values of the items whose conditions hold, in order: each a one-value list where
+        its condition holds (NULL elsewhere), flattened (cheaper than a list of every
+        candidate's value, most of them NULL)."""
         if not items:
-            agg.append((name, None))
-            continue
-        rows = long(items, value)
-        if name == "gz_missing":
-            rows = f"SELECT subject, min(n) AS n, r FROM ({rows}) x GROUP BY subject, r"
-        views.append((name, f"SELECT subject, {d.ordered_list('r', 'n')} AS r FROM ({rows}) y GROUP BY subject"))
-        agg.append((name, fields))
-    return Explanation(views, joins, "", "", conditions, agg=agg)
+            return d.empty_list(fields)
+        vals = [flat(d.struct(v) if fields is not None else v) for _p, _c, v in items]
+        return d.gather([f"CASE WHEN {flat(' AND '.join(conds))} THEN {d.one(v)} END"
+                         for (_p, conds, _v), v in zip(items, vals)])
+
+    conditions_list = listed(failing, FAILING_FIELDS)
+    reasons_list = listed(reasons, REASON_TYPES)
+    missing_list = listed(asked, None)
+    final = ("SELECT subject, answer, conditions, reasons, " + (d.first_each("m") if asked else "m")
+             + " AS missing FROM (SELECT w.a0 AS subject, "
+             "CASE w.st WHEN 2 THEN 'yes' WHEN 1 THEN 'unknown' ELSE 'no' END AS answer, "
+             f"{conditions_list} AS conditions, {reasons_list} AS reasons, {missing_list} AS m FROM gz_wide w) z")
+    counts = [f"sum(CASE WHEN w.st = 0 AND {flat(c)} THEN 1 ELSE 0 END) AS f{i}"
+              for i, (_, _, _, c) in enumerate(conditions)]
+    failures = f"SELECT {', '.join(counts) or '0 AS f0'} FROM gz_wide w"
+    return Explanation(views, conditions, final, failures)
 
 
 _REF = re.compile(r"\b((?:e_)?cl_\d+(?:_g)?)\.([a-z][a-z0-9_]*)")

@@ -16,8 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kb.loader import Program
-from kb.screen.compile import Plan, compile_goal
-from kb.screen.dialect import DIALECTS
+from kb.screen.compile import Plan, compile_goal, statements
 from kb.screen.explain import Explanation, explain
 from kb.screen.tables import Loaded, load_tables
 
@@ -43,39 +42,37 @@ def build(program: Program, goal: str, dialect: str = "duckdb") -> tuple[Plan, E
     return plan, explain(program, plan)
 
 
-def goal_sql(plan: Plan) -> str:
-    """gz_goal: every subject of the table with the goal's status (0 no, 1 unknown, 2 yes) and
-    whether the two-valued engine proves it."""
-    return (f"SELECT h.id AS a0, coalesce(max(g.st), 0) AS st, coalesce(bool_or(g.e), FALSE) AS e "
-            f"FROM subj_{plan.subject_type} h LEFT JOIN d_{plan.goal} g ON g.a0 = h.id GROUP BY h.id")
+def plan_statements(plan: Plan, ex: Explanation) -> list[tuple[str, str, str]]:
+    """Everything the engine computes for a screening, in order, ending with ``screened``."""
+    return statements(plan.views, ex.views + [("screened", ex.final)], plan.base_cols, [ex.failures])
 
 
-def final_sql(plan: Plan, ex: Explanation) -> str:
-    d = DIALECTS[plan.dialect]
-    cols, joins = [], []
-    for (name, fields), out in zip(ex.agg, ("conditions", "reasons", "missing")):
-        if name is None or not any(v[0] == name for v in ex.views):
-            cols.append(f"{d.empty_list(fields)} AS {out}")
-            continue
-        cols.append(f"coalesce({name}.r, {d.empty_list(fields)}) AS {out}")
-        joins.append(f" LEFT JOIN {name} ON {name}.subject = g.a0")
-    return ("SELECT g.a0 AS subject, CASE g.st WHEN 2 THEN 'yes' WHEN 1 THEN 'unknown' ELSE 'no' END AS answer, "
-            + ", ".join(cols) + " FROM gz_goal g" + "".join(joins))
-
-
-def summary_sql(ex: Explanation) -> str:
+def summary_sql() -> str:
     parts = ["count(*) AS total"] + [f"sum(CASE WHEN answer = '{a}' THEN 1 ELSE 0 END) AS n_{a}"
                                      for a in ("yes", "no", "unknown")]
     return f"SELECT {', '.join(parts)} FROM screened"
 
 
-def _failure_sql(plan: Plan, ex: Explanation) -> str:
-    """Per condition of the goal: the subjects answered no that fail it as no."""
-    parts = []
-    for i, (_, _, view, cond) in enumerate(ex.conditions):
-        parts.append(f"SELECT {i} AS i, count(*) AS n FROM gz_goal g JOIN {view} ON {view}.a0 = g.a0 "
-                     f"WHERE g.st = 0 AND {cond}")
-    return f"SELECT i, n FROM ({' UNION ALL '.join(parts)}) x ORDER BY i"
+def _run_statements(execute, todo: list[tuple[str, str, str]], keep: set[str]) -> None:
+    """Create each table or view in turn; a table is dropped after the last statement that
+    reads it (peak memory: what is live), unless it is in ``keep``."""
+    names = {n for n, _, _ in todo}
+    kinds = {n: k for n, _, k in todo}
+    reads: dict[str, set[str]] = {}  # what a statement reads, through the views it reads
+    last: dict[str, int] = {}
+    for i, (name, sql, _) in enumerate(todo):
+        direct = set(_WORD.findall(sql)) & names
+        reads[name] = direct.union(*(reads.get(w, set()) for w in direct if kinds.get(w) == "view"))
+        for w in reads[name]:
+            last[w] = i
+    for i, (name, sql, kind) in enumerate(todo):
+        try:
+            execute(f"CREATE OR REPLACE {'VIEW' if kind == 'view' else 'TABLE'} {name} AS {sql}")
+        except Exception as e:  # name the view (and so the clause) the engine gave up on
+            raise RuntimeError(f"while computing {name}: {str(e).splitlines()[0]}") from e
+        for w, at in last.items():
+            if at == i and w not in keep and kinds.get(w) == "table":
+                execute(f"DROP TABLE IF EXISTS {w}")
 
 
 class DuckRunner:
@@ -85,11 +82,12 @@ class DuckRunner:
         import duckdb
 
         self.tmp = tempfile.mkdtemp(prefix="guize-duckdb-")  # where tables spill beyond the limit
-        # a database file of its own (deleted at close): the views' tables can leave memory
+        # in memory, spilling to the temporary folder beyond the limit (a database file would
+        # write every table through to disk: twice the time)
         config: dict[str, str | bool | int | float | list[str]] = {
             "memory_limit": memory_limit, "preserve_insertion_order": True, "temp_directory": self.tmp,
             **({"threads": threads} if threads else {})}
-        self.con = duckdb.connect(os.path.join(self.tmp, "screen.duckdb"), config=config)
+        self.con = duckdb.connect(":memory:", config=config)
 
     def load(self, program: Program, paths: list[str]) -> Loaded:
         loaded = load_tables(self.con, program, paths)
@@ -100,23 +98,7 @@ class DuckRunner:
 
     def define(self, plan: Plan, ex: Explanation, as_of: _dt.date) -> None:
         self.con.execute("CREATE OR REPLACE TABLE params AS SELECT CAST($1 AS DATE) AS as_of", [as_of])
-        views = plan.views + [("gz_goal", goal_sql(plan))] + ex.views
-        # each table is dropped after the last view that reads it (peak memory: what is live)
-        names = {n for n, _ in views}
-        keep = set(_WORD.findall(final_sql(plan, ex) + _failure_sql(plan, ex))) & names
-        last: dict[str, int] = {}
-        for i, (_, sql) in enumerate(views):
-            for w in set(_WORD.findall(sql)) & names:
-                last[w] = i
-        for i, (name, sql) in enumerate(views):
-            try:
-                self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
-            except Exception as e:  # name the view (and so the clause) the engine gave up on
-                raise RuntimeError(f"while computing {name}: {str(e).splitlines()[0]}") from e
-            for w, at in last.items():
-                if at == i and w not in keep:
-                    self.con.execute(f"DROP TABLE IF EXISTS {w}")
-        self.con.execute(f"CREATE OR REPLACE TABLE screened AS {final_sql(plan, ex)} ORDER BY subject")
+        _run_statements(self.con.execute, plan_statements(plan, ex), {"gz_wide", "screened"})
 
     def rows(self, limit: int | None = None) -> list[dict]:
         cur = self.con.execute("SELECT * FROM screened ORDER BY subject" + (f" LIMIT {int(limit)}" if limit else ""))
@@ -135,12 +117,13 @@ class DuckRunner:
             self.con.execute("COPY (SELECT * FROM screened ORDER BY subject) TO $1 (FORMAT PARQUET)", [out])
 
     def summary(self, plan: Plan, ex: Explanation) -> Summary:
-        row = self.con.execute(summary_sql(ex)).fetchone()
+        row = self.con.execute(summary_sql()).fetchone()
         assert row is not None  # an aggregate query returns one row
         total, y, n, u = row
-        fails = dict(self.con.execute(_failure_sql(plan, ex)).fetchall()) if ex.conditions else {}
+        fails = self.con.execute(ex.failures).fetchone() or ()
         return Summary(total, {"yes": int(y or 0), "no": int(n or 0), "unknown": int(u or 0)},
-                       [(c, w, int(fails.get(i, 0))) for i, (c, w, _, _) in enumerate(ex.conditions)])
+                       [(c, w, int(fails[i] or 0) if i < len(fails) else 0)
+                        for i, (c, w, _, _) in enumerate(ex.conditions)])
 
     def close(self) -> None:
         self.con.close()
@@ -172,8 +155,9 @@ class SparkRunner:
     def load(self, program: Program, paths: list[str]) -> Loaded:
         loaded = self.duck.load(program, paths)
         names = [r[0] for r in self.duck.con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE (table_name LIKE 'dom\\_%' ESCAPE '\\' "
-            "OR table_name LIKE 'in\\_%' ESCAPE '\\' OR table_name LIKE 'subj\\_%' ESCAPE '\\')").fetchall()]
+            "SELECT name FROM (SELECT table_name AS name FROM duckdb_tables() UNION ALL "
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal) x WHERE regexp_matches(name, "
+            "'^(dom|in|subj|sw)_')").fetchall()]
         for name in names:
             path = os.path.join(self.tmp, name + ".parquet")
             self.duck.con.execute(f"COPY {name} TO $1 (FORMAT PARQUET)", [path])
@@ -182,25 +166,22 @@ class SparkRunner:
 
     def define(self, plan: Plan, ex: Explanation, as_of: _dt.date) -> None:
         self.spark.createDataFrame([(as_of,)], "as_of DATE").createOrReplaceTempView("params")
-        # each view materialised (its lineage cut), as DuckDB's tables: a plan of a hundred nested
-        # views would otherwise be analysed as one tree
-        views = plan.views + [("gz_goal", goal_sql(plan))] + ex.views
-        names = {n for n, _ in views}
-        uses = {n: set(re.findall(r"\b[a-z][a-z0-9_]*\b", sql)) & names for n, sql in views}
+        # each table materialised (its lineage cut), as DuckDB's: a plan of a hundred nested
+        # views would otherwise be analysed as one tree; a view read twice likewise
+        todo = plan_statements(plan, ex)
+        names = {n for n, _, _ in todo}
+        uses = {n: set(_WORD.findall(sql)) & names for n, sql, _ in todo}
         refs = {n: sum(n in u for u in uses.values()) for n in names}
         depth: dict[str, int] = {}
-        for name, sql in views:
+        for name, sql, kind in todo:
             df = self.spark.sql(sql)
             depth[name] = 1 + max((depth[u] for u in uses[name] if u in depth), default=0)
-            # a view read twice, or a lazy chain grown deep, is materialised (lineage cut); the
-            # rest stay lazy and are planned with their reader (fewer jobs)
-            if refs[name] > 1 or depth[name] > 6:
+            if kind == "table" or refs[name] > 1 or depth[name] > 6:
                 if self.local:  # one machine: one partition per view spares the per-task cost
                     df = df.coalesce(1)
                 df = df.localCheckpoint(eager=True)
                 depth[name] = 0
             df.createOrReplaceTempView(name)
-        self.spark.sql(final_sql(plan, ex)).localCheckpoint(eager=True).createOrReplaceTempView("screened")
 
     def rows(self, limit: int | None = None) -> list[dict]:
         df = self.spark.sql("SELECT * FROM screened ORDER BY subject" + (f" LIMIT {int(limit)}" if limit else ""))
@@ -221,11 +202,10 @@ class SparkRunner:
         shutil.move(os.path.join(target, part), out)
 
     def summary(self, plan: Plan, ex: Explanation) -> Summary:
-        r = self.spark.sql(summary_sql(ex)).collect()[0]
-        fails = {int(x[0]): int(x[1]) for x in self.spark.sql(_failure_sql(plan, ex)).collect()} \
-            if ex.conditions else {}
+        r = self.spark.sql(summary_sql()).collect()[0]
+        f = self.spark.sql(ex.failures).collect()[0]
         return Summary(int(r[0]), {"yes": int(r[1] or 0), "no": int(r[2] or 0), "unknown": int(r[3] or 0)},
-                       [(c, w, fails.get(i, 0)) for i, (c, w, _, _) in enumerate(ex.conditions)])
+                       [(c, w, int(f[i] or 0) if i < len(f) else 0) for i, (c, w, _, _) in enumerate(ex.conditions)])
 
     def close(self) -> None:
         self.duck.close()

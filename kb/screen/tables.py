@@ -16,7 +16,7 @@ from pathlib import Path
 
 from grammar.model import InputDecl, format_value
 from kb.loader import Program
-from kb.screen.compile import BASE_TYPES
+from kb.screen.compile import BASE_TYPES, wide_inputs
 from kb.screen.dialect import DIALECTS
 
 MAX_FILE_BYTES = 8 * 1024**3  # one input table
@@ -158,13 +158,10 @@ def load_tables(con, program: Program, paths: list[str]) -> Loaded:
             raise TableError(f"{path}: no such file")
         if os.path.getsize(path) > MAX_FILE_BYTES:
             raise TableError(f"{path}: larger than {MAX_FILE_BYTES // 1024**3} GiB")
-        raw = f"raw_{t.name}"
-        try:
-            con.execute(f"CREATE OR REPLACE TABLE {raw} AS SELECT *, row_number() OVER () AS gz_row "
-                        f"FROM {reader(t.fmt)}", [path])
+        try:  # the header first (the reader's sniffer), then one pass over the rows
+            header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader(t.fmt)}", [path]).fetchall()]
         except Exception as e:  # the reader's own message: unreadable, malformed ...
             raise TableError(f"{path}: {str(e).splitlines()[0]}") from None
-        header = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall() if r[0] != "gz_row"]
         if len(header) > MAX_COLUMNS:
             raise TableError(f"{path}: more than {MAX_COLUMNS} columns")
         line0 = 1 if t.fmt == "csv" else 0  # CSV: the header is line 1
@@ -191,19 +188,22 @@ def load_tables(con, program: Program, paths: list[str]) -> Loaded:
                     errors.append(f"{path}:1: {h}: {t.name} has no argument {h}; column ignored")
             t.columns = [Column(n, t.name, i, False) for i, n in enumerate(names)]
         # every cell as trimmed text; empty = not stated
-        cols = ["gz_row"] + (["id"] if t.subject else []) + [c.name for c in t.columns]
-        sel = ", ".join("gz_row" if c == "gz_row" else f"nullif(trim(CAST({_q(c)} AS VARCHAR)), '') AS {_q(c)}"
-                        for c in cols)
-        con.execute(f"CREATE OR REPLACE TABLE txt_{t.name} AS SELECT {sel} FROM {raw}")
-        con.execute(f"DROP TABLE {raw}")
+        cols = (["id"] if t.subject else []) + [c.name for c in t.columns]
+        sel = ", ".join(f"nullif(trim(CAST({_q(c)} AS VARCHAR)), '') AS {_q(c)}" for c in cols)
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE txt_{t.name} AS SELECT row_number() OVER () AS gz_row, {sel} "
+                        f"FROM {reader(t.fmt)}", [path])
+        except Exception as e:
+            raise TableError(f"{path}: {str(e).splitlines()[0]}") from None
         errors += _check(con, program, t, line0)
         counts[t.name] = con.execute(f"SELECT count(*) FROM txt_{t.name}").fetchone()[0]
         tables.append(t)
     _define(con, program, tables)
     for t in tables:  # the typed relations are made: the text copies go
-        con.execute(f"DROP TABLE IF EXISTS txt_{t.name}")
+        kind = con.execute("SELECT 1 FROM duckdb_views() WHERE view_name = $1", [f"ok_{t.name}"]).fetchone()
+        con.execute(f"DROP {'VIEW' if kind else 'TABLE'} IF EXISTS ok_{t.name}")
         con.execute(f"DROP TABLE IF EXISTS bad_{t.name}")
-        con.execute(f"DROP TABLE IF EXISTS ok_{t.name}")
+        con.execute(f"DROP TABLE IF EXISTS txt_{t.name}")
     return Loaded(tables, errors, counts)
 
 
@@ -249,28 +249,65 @@ def _check(con, program: Program, t: Table, line0: int) -> list[str]:
 
 
 def _define(con, program: Program, tables: list[Table]) -> None:
-    """subj_<type> (the table's rows), dom_<type> (every id of the type named anywhere) and
-    in_<pred> for every type and input (empty where no table states it)."""
+    """For every subject type: ``subj_<type>`` (the table's rows), ``dom_<type>`` (every id of the
+    type named anywhere) and ``sw_<type>`` (the wide row: id, ``gz_in`` (a row of the table) and
+    one typed column ``i_<pred>`` per single-valued input, NULL where not stated); ``in_<pred>``
+    for every input (empty where no table states it; a view of the wide row for a single-valued
+    one)."""
     by_name = {t.name: t for t in tables}
+    d = DIALECTS["duckdb"]
     for tname in program.types:
-        if tname not in by_name:
-            con.execute(f"CREATE OR REPLACE TABLE subj_{tname} AS SELECT CAST(NULL AS VARCHAR) AS id WHERE FALSE")
-            continue
-        con.execute(f"CREATE OR REPLACE TABLE ok_{tname} AS SELECT * FROM (SELECT *, row_number() OVER "
-                    f"(PARTITION BY id ORDER BY gz_row) AS gz_k FROM txt_{tname} WHERE id IS NOT NULL "
-                    f"AND length(id) <= {MAX_CELL}) x WHERE gz_k = 1")
-        con.execute(f"CREATE OR REPLACE TABLE subj_{tname} AS SELECT id FROM ok_{tname}")
-    for d in program.inputs.values():
-        sql = _input_sql(program, d, by_name)
-        con.execute(f"CREATE OR REPLACE TABLE in_{d.pred} AS {sql}")
-    for tname in program.types:
-        named = [f"SELECT a{k} AS id FROM in_{d.pred}" for d in program.inputs.values()
-                 for k, a in enumerate(d.args) if a.type == tname and k > 0]
-        if named:  # a record names a subject no row describes: it is a subject all the same
-            con.execute(f"CREATE OR REPLACE TABLE dom_{tname} AS SELECT id FROM subj_{tname} UNION "
-                        + " UNION ".join(named))
+        singles = wide_inputs(program, tname)
+        t = by_name.get(tname)
+        if t is None:
+            nulls = ", ".join(["CAST(NULL AS VARCHAR) AS id"] + [f"CAST(NULL AS {_sql_type(x.args[1])}) AS i_{x.pred}"
+                                                                for x in singles])
+            con.execute(f"CREATE OR REPLACE TABLE typed_{tname} AS SELECT {nulls} WHERE FALSE")
         else:
-            con.execute(f"CREATE OR REPLACE TABLE dom_{tname} AS SELECT id FROM subj_{tname}")
+            dups = con.execute(f"SELECT count(id) - count(DISTINCT id) FROM txt_{tname}").fetchone()[0]
+            keep = f"id IS NOT NULL AND length(id) <= {MAX_CELL}"
+            if dups:  # the first row of an id is taken (the others were reported)
+                con.execute(f"CREATE OR REPLACE TABLE ok_{tname} AS SELECT * FROM (SELECT *, row_number() OVER "
+                            f"(PARTITION BY id ORDER BY gz_row) AS gz_k FROM txt_{tname} WHERE {keep}) x "
+                            "WHERE gz_k = 1")
+            else:
+                con.execute(f"CREATE OR REPLACE VIEW ok_{tname} AS SELECT * FROM txt_{tname} WHERE {keep}")
+            stated = {c.pred for c in t.columns}
+            cols = ["id"]
+            for x in singles:
+                if x.pred not in stated:
+                    cols.append(f"CAST(NULL AS {_sql_type(x.args[1])}) AS i_{x.pred}")
+                    continue
+                col = _q(x.pred)
+                cols.append(f"CASE WHEN {col} NOT LIKE '%;%' AND {check_expr(col, x.args[1])} IS NULL "
+                            f"THEN {typed_expr(col, x.args[1])} END AS i_{x.pred}")
+            con.execute(f"CREATE OR REPLACE TABLE typed_{tname} AS SELECT {', '.join(cols)} FROM ok_{tname}")
+        con.execute(f"CREATE OR REPLACE VIEW subj_{tname} AS SELECT id FROM typed_{tname}")
+        for x in singles:
+            con.execute(f"CREATE OR REPLACE VIEW in_{x.pred} AS SELECT id AS a0, i_{x.pred} AS a1, 1 AS m "
+                        f"FROM typed_{tname} WHERE i_{x.pred} IS NOT NULL")
+    for x in program.inputs.values():
+        if not _is_wide(program, x):
+            con.execute(f"CREATE OR REPLACE TABLE in_{x.pred} AS {_input_sql(program, x, by_name)}")
+    for tname in program.types:
+        named = [f"SELECT a{k} AS id FROM in_{x.pred}" for x in program.inputs.values()
+                 for k, a in enumerate(x.args) if a.type == tname and k > 0]
+        singles = wide_inputs(program, tname)
+        wide = ", ".join(["d.id", "t.id IS NOT NULL AS gz_in"] + [f"t.i_{x.pred}" for x in singles])
+        if named:  # a record names a subject no row describes: it is a subject all the same
+            con.execute(f"CREATE OR REPLACE TABLE dom_{tname} AS SELECT id FROM typed_{tname} UNION "
+                        + " UNION ".join(named))
+            con.execute(f"CREATE OR REPLACE TABLE sw_{tname} AS SELECT {wide} FROM dom_{tname} d "
+                        f"LEFT JOIN typed_{tname} t ON t.id = d.id")
+        else:
+            con.execute(f"CREATE OR REPLACE VIEW dom_{tname} AS SELECT id FROM typed_{tname}")
+            con.execute(f"CREATE OR REPLACE VIEW sw_{tname} AS SELECT {wide.replace('d.id', 't.id')} "
+                        f"FROM typed_{tname} t")
+    del d
+
+
+def _is_wide(program: Program, x: InputDecl) -> bool:
+    return len(x.args) == 2 and any(w.pred == x.pred for w in wide_inputs(program, x.args[0].type))
 
 
 def _input_sql(program: Program, d: InputDecl, by_name: dict[str, Table]) -> str:
