@@ -19,7 +19,7 @@ from grammar.model import Annotations, Atom, Clause, Const, Pos, format_value
 from kb.proof import missing_inputs
 from kb.screen.compile import CompileError, compile_goal, compile_goals, screenable_goals, statements
 from kb.screen.facts import write_tables
-from kb.screen.run import DuckRunner, screen
+from kb.screen.run import OUTPUT, DuckRunner, screen
 from tests.screen_population import AS_OF, population
 
 KS_GOALS = ["ks_distribution_eligible", "ks_distribution_admitted", "ks_must_reapply"]
@@ -74,7 +74,7 @@ def _screen_population(base, goals, facts, ids, tmp_path, reasons: bool):
             ex = explain(base.program, plan)
             for name, sql, kind in plan_statements(plan, ex):
                 runner.con.execute(f"CREATE OR REPLACE {kind} {name} AS {sql}")
-            cur = runner.con.execute("SELECT * FROM screened ORDER BY subject")
+            cur = runner.con.execute(f"SELECT {OUTPUT} FROM screened ORDER BY subject")
             cols = [c[0] for c in cur.description]
             out[goal] = [dict(zip(cols, r)) for r in cur.fetchall()]
     else:  # every goal's answers from one set of views

@@ -581,6 +581,13 @@ class _Query:
         conds = [f"{self.env[v].sql} IS NULL" for t in terms for v in term_vars(t) if v in self.env]
         return " OR ".join(dict.fromkeys(conds)) or "FALSE"
 
+    def _singleton(self, v: Var) -> bool:
+        """``v`` occurs once in the clause (an anonymous variable, in effect)."""
+        n = sum(literal_vars(lit).count(v) for lit in self.clause.body)
+        n += sum(term_vars(t).count(v) for t in self.clause.head.args)
+        return n == 1 and sum(term_vars(t).count(v) for lit in self.clause.body if isinstance(lit, Atom)
+                              for t in lit.args) <= 1
+
     def _on_row(self, t: Term) -> bool:
         """``t`` is the subject of the wide row being extended (``h.id``)."""
         return self.wide is not None and isinstance(t, Var) and t in self.env and self.env[t].sql == "h.id"
@@ -660,12 +667,21 @@ class _Query:
             value_eq = []
         if null_rows:
             self.duplicating = True
+        exists = False
         if self.wide is not None and not (row_input or row_pred):
-            # a join on the wide row must give each subject one row at most
-            many = bool(new) or bool(null_rows) or (
-                kind == "input" and not optional and not (decl is not None and decl.single and len(a.args) == 2))
+            # a join on the wide row must give each subject one row at most; a literal whose new
+            # variables are used nowhere else asks only whether a row exists: one row, whichever
+            exists = bool(new) and not value_eq and not null_rows and kind in ("input", "facts") \
+                and all(self._singleton(v) for v in new)
+            many = not exists and (bool(new) or bool(null_rows) or (
+                kind == "input" and not optional and not (decl is not None and decl.single and len(a.args) == 2)))
             if many:
                 raise _NotWide(a.pred)
+        if exists:
+            keys = sorted({int(c.split(f"{j}.a", 1)[1].split(" ")[0]) for c in on if c.startswith(f"{j}.a")})
+            rel = f"(SELECT DISTINCT {', '.join(f'a{k}' for k in keys) or '1 AS one'}, 1 AS m FROM {rel})"
+            for v in new:
+                new[v] = Col(self.d.null(new[v].type), new[v].type, new[v].subject)
         if row_input:
             absent = "(NOT (" + " AND ".join([f"h.i_{a.pred} IS NOT NULL"] + on) + "))"
         elif row_pred:
@@ -701,7 +717,7 @@ class _Query:
         if self.two_valued:
             st = f"(CASE WHEN {st} = 2 THEN 2 ELSE 0 END)"
         final = a.args[-1] if a.args else None
-        if new and not (kind == "input" and decl is not None and decl.single and set(new) <= {final}):
+        if new and not exists and not (kind == "input" and decl is not None and decl.single and set(new) <= {final}):
             self.expanding.add(i)
         self.env.update(new)
         self.statuses.append((i, st))
@@ -899,14 +915,17 @@ _WIDE_REF = re.compile(r"@@wide_([a-z][a-z0-9_]*)@@")
 
 
 def statements(views: list[tuple[str, str | Wide]], consumers: list[tuple[str, str]],
-               base_cols: dict[str, list[str]], reads: tuple[str, ...] | list[str] = ()) -> list[tuple[str, str, str]]:
+               base_cols: dict[str, list[str]], reads: tuple[str, ...] | list[str] = (),
+               lazy: set[str] | frozenset[str] = frozenset()) -> list[tuple[str, str, str]]:
     """What the engine runs, in order: (name, SELECT, "table" | "view"). ``consumers`` are views
     read after the plan (the explanation); ``reads`` queries run on the result. Only what they
-    need is computed: a view no one reads is dropped, and so is a wide-row column.
+    need is computed: a view no one reads is dropped, and so is a wide-row column. Names in
+    ``lazy`` are views (computed where they are read).
 
     The wide row of a type is one chain of projections over ``sw_<type>``, each adding the
-    columns of a clause or predicate about the subject alone; it is materialised (with the
-    columns read later only) where a view reads it, and the chain goes on from that table."""
+    columns of a clause or predicate about the subject alone; where a view reads it, the chain
+    so far is named (a view, with the columns read later only: each reader computes only the
+    columns it reads, in one pass over the subjects), and the chain goes on from that name."""
     items: list[tuple[str, str | Wide]] = list(views) + list(consumers)
     consumer_names = {n for n, _ in consumers}
     # backwards: what each item needs, and the words read after it
@@ -942,14 +961,14 @@ def statements(views: list[tuple[str, str | Wide]], consumers: list[tuple[str, s
             pending[t] = True
             continue
         for t in dict.fromkeys(_WIDE_REF.findall(body)):
-            if pending[t]:  # materialise the chain so far, with the columns read from here on
+            if pending[t]:  # name the chain so far, with the columns read from here on
                 n_stage += 1
                 stage = f"sw_{t}_{n_stage}"
                 keep = [c for c in have[t] if c in ("id", "gz_in") or c in after[i] or c in _WORD.findall(body)]
-                out.append((stage, f"SELECT {', '.join(f'h.{c}' for c in keep)} FROM {src[t]} h", "table"))
+                out.append((stage, f"SELECT {', '.join(f'h.{c}' for c in keep)} FROM {src[t]} h", "view"))
                 src[t], have[t], pending[t] = stage, keep, False
             body = body.replace(wide_table(t), src[t])
-        kind = "view" if name.startswith("d_") and name[2:] in wide_preds else "table"
+        kind = "view" if name in lazy or (name.startswith("d_") and name[2:] in wide_preds) else "table"
         out.append((name, body, kind))
     return out
 

@@ -25,7 +25,7 @@ class Explanation:
     views: list[tuple[str, str]]  # the per-subject best rows, then gz_wide: one row per subject
     conditions: list[tuple[str, str, str, str]]  # (condition text, words, its view, SQL: failing as "no")
     final: str  # over gz_wide: subject, answer, conditions, reasons, missing
-    failures: str  # over gz_wide: one row, f<i> = the subjects answered no that fail condition i
+    failures: str  # over screened: one row, f<i> = the subjects answered no that fail condition i
 
 
 def explain(program: Program, plan: Plan) -> Explanation:
@@ -156,13 +156,16 @@ def explain(program: Program, plan: Plan) -> Explanation:
     conditions_list = listed(failing, FAILING_FIELDS)
     reasons_list = listed(reasons, REASON_TYPES)
     missing_list = listed(asked, None)
+    # the summary's counts in the same pass: a flag per condition of the goal, failing as no
+    flags = [f"(w.st = 0 AND {flat(c)}) AS gz_f{i}" for i, (_, _, _, c) in enumerate(conditions)]
     final = ("SELECT subject, answer, conditions, reasons, " + (d.first_each("m") if asked else "m")
-             + " AS missing FROM (SELECT w.a0 AS subject, "
+             + " AS missing" + "".join(f", gz_f{i}" for i in range(len(flags)))
+             + " FROM (SELECT w.a0 AS subject, "
              "CASE w.st WHEN 2 THEN 'yes' WHEN 1 THEN 'unknown' ELSE 'no' END AS answer, "
-             f"{conditions_list} AS conditions, {reasons_list} AS reasons, {missing_list} AS m FROM gz_wide w) z")
-    counts = [f"sum(CASE WHEN w.st = 0 AND {flat(c)} THEN 1 ELSE 0 END) AS f{i}"
-              for i, (_, _, _, c) in enumerate(conditions)]
-    failures = f"SELECT {', '.join(counts) or '0 AS f0'} FROM gz_wide w"
+             f"{conditions_list} AS conditions, {reasons_list} AS reasons, {missing_list} AS m"
+             + "".join(f", {f}" for f in flags) + " FROM gz_wide w) z")
+    counts = [f"sum(CASE WHEN gz_f{i} THEN 1 ELSE 0 END) AS f{i}" for i in range(len(flags))]
+    failures = f"SELECT {', '.join(counts) or '0 AS f0'} FROM screened"
     return Explanation(views, conditions, final, failures)
 
 

@@ -21,6 +21,7 @@ from kb.screen.explain import Explanation, explain
 from kb.screen.tables import Loaded, load_tables
 
 FORMATS = ("jsonl", "csv", "parquet")
+OUTPUT = "subject, answer, conditions, reasons, missing"  # the columns written
 _WORD = re.compile(r"\b[a-z][a-z0-9_]*\b")
 
 
@@ -44,7 +45,9 @@ def build(program: Program, goal: str, dialect: str = "duckdb") -> tuple[Plan, E
 
 def plan_statements(plan: Plan, ex: Explanation) -> list[tuple[str, str, str]]:
     """Everything the engine computes for a screening, in order, ending with ``screened``."""
-    return statements(plan.views, ex.views + [("screened", ex.final)], plan.base_cols, [ex.failures])
+    # the joined row of each subject is read once, by screened: a view, computed in that pass
+    lazy = {n for n, _ in ex.views if n.startswith("gz_wide")}
+    return statements(plan.views, ex.views + [("screened", ex.final)], plan.base_cols, [ex.failures], lazy)
 
 
 def summary_sql() -> str:
@@ -98,23 +101,24 @@ class DuckRunner:
 
     def define(self, plan: Plan, ex: Explanation, as_of: _dt.date) -> None:
         self.con.execute("CREATE OR REPLACE TABLE params AS SELECT CAST($1 AS DATE) AS as_of", [as_of])
-        _run_statements(self.con.execute, plan_statements(plan, ex), {"gz_wide", "screened"})
+        _run_statements(self.con.execute, plan_statements(plan, ex), {"screened"})
 
     def rows(self, limit: int | None = None) -> list[dict]:
-        cur = self.con.execute("SELECT * FROM screened ORDER BY subject" + (f" LIMIT {int(limit)}" if limit else ""))
+        cur = self.con.execute(f"SELECT {OUTPUT} FROM screened ORDER BY subject"
+                               + (f" LIMIT {int(limit)}" if limit else ""))
         names = [c[0] for c in cur.description]
         return [dict(zip(names, r)) for r in cur.fetchall()]
 
     def write(self, out: str, fmt: str) -> None:
         if fmt == "jsonl":
-            self.con.execute("COPY (SELECT * FROM screened ORDER BY subject) TO $1 (FORMAT JSON)", [out])
+            self.con.execute(f"COPY (SELECT {OUTPUT} FROM screened ORDER BY subject) TO $1 (FORMAT JSON)", [out])
         elif fmt == "csv":
             self.con.execute("COPY (SELECT subject, answer, CAST(to_json(conditions) AS VARCHAR) AS conditions, "
                              "CAST(to_json(reasons) AS VARCHAR) AS reasons, "
                              "array_to_string(missing, ';') AS missing FROM screened ORDER BY subject) "
                              "TO $1 (FORMAT CSV, HEADER)", [out])
         else:
-            self.con.execute("COPY (SELECT * FROM screened ORDER BY subject) TO $1 (FORMAT PARQUET)", [out])
+            self.con.execute(f"COPY (SELECT {OUTPUT} FROM screened ORDER BY subject) TO $1 (FORMAT PARQUET)", [out])
 
     def summary(self, plan: Plan, ex: Explanation) -> Summary:
         row = self.con.execute(summary_sql()).fetchone()
@@ -184,11 +188,12 @@ class SparkRunner:
             df.createOrReplaceTempView(name)
 
     def rows(self, limit: int | None = None) -> list[dict]:
-        df = self.spark.sql("SELECT * FROM screened ORDER BY subject" + (f" LIMIT {int(limit)}" if limit else ""))
+        df = self.spark.sql(f"SELECT {OUTPUT} FROM screened ORDER BY subject"
+                            + (f" LIMIT {int(limit)}" if limit else ""))
         return [_plain(r.asDict(recursive=True)) for r in df.collect()]
 
     def write(self, out: str, fmt: str) -> None:
-        df = self.spark.sql("SELECT * FROM screened ORDER BY subject")
+        df = self.spark.sql(f"SELECT {OUTPUT} FROM screened ORDER BY subject")
         if fmt == "csv":
             df = self.spark.sql("SELECT subject, answer, to_json(conditions) AS conditions, "
                                 "to_json(reasons) AS reasons, "
