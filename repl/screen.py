@@ -136,7 +136,7 @@ def _verify(args, base, runner, plan, as_of, info) -> int:
     from kb.screen.verify import verify
 
     con = runner.con if hasattr(runner, "con") else runner.duck.con
-    rows = runner.rows()
+    rows = runner.sample(args.verify)  # drawn in the engine: a million rows never reach Python
     v = verify(base, con, plan, rows, args.verify, as_of)
     for d in v.differences:
         print(f"Error: verify: {d}", file=sys.stderr)

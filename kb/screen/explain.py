@@ -58,6 +58,30 @@ def explain(program: Program, plan: Plan) -> Explanation:
     asked: list[tuple[list[str], list[str], str]] = []
     failing: list[tuple[list[str], list[str], list[tuple[str, str]]]] = []
 
+    made: dict[str, list[tuple[str, int, str]]] = {}
+
+    def missing_under(atom: Atom) -> list[tuple[str, int, str]]:
+        """(view, literal, input) of the negated relation's clauses: the view ``<clause>_mx`` has
+        ``m<literal>`` true for a subject with an unknown row lacking that input."""
+        info = program.preds.get(atom.pred)
+        if info is None or info.kind != "derived" or any(isinstance(a, Const) for a in atom.args[1:]):
+            return []
+        out: list[tuple[str, int, str]] = []
+        for c in info.clauses:
+            cv = by_clause.get((c.id, ()))
+            if c.is_fact or cv is None or cv.wide:
+                continue
+            name = f"{cv.name}_mx"
+            if name not in made:
+                lits = [x for x in cv.lits if x.kind == "input" and isinstance(x.literal, Atom)]
+                made[name] = [(name, x.index, x.literal.pred) for x in lits]  # type: ignore[union-attr]
+                if lits:
+                    views.append((name, "SELECT a0, " + ", ".join(
+                        f"bool_or(st = 1 AND ux AND l{x.index} = 1 AND NOT g{x.index}) AS m{x.index}" for x in lits)
+                        + f" FROM {cv.name} GROUP BY a0"))
+            out += made[name]
+        return out
+
     def walk(cv: ClauseView, when: list[str], unknown: list[str], root: str | None, depth: int,
              path: list[str]) -> None:
         e = best_row(cv)
@@ -101,6 +125,10 @@ def explain(program: Program, plan: Plan) -> Explanation:
             fails = fails + [f"NOT {e}.g{info.index}"]  # needs a value a failed literal gives: skipped
             if info.kind in ("input", "optional") and isinstance(lit, Atom):
                 asked.append((path, fails + unknown + [f"{st} = 1"], s(lit.pred)))
+            elif info.kind == "neg" and isinstance(lit, Neg) and lit.atom.args and lit.atom.args[0] == subject:
+                # unknown because a record of the subject lacks an input: that input is asked for
+                for name, index, pred in missing_under(lit.atom):
+                    asked.append((path, fails + unknown + [f"{st} = 1", f"{name}.m{index}"], s(pred)))
             fields = [("condition", s(cond_text)), ("clause", s(cv.clause.id)), ("literal", s(str(lit))),
                       ("kind", kind), ("observed", observed), ("op", op), ("threshold", threshold),
                       ("unknown", f"({st} = 1)")]
@@ -169,7 +197,7 @@ def explain(program: Program, plan: Plan) -> Explanation:
     return Explanation(views, conditions, final, failures)
 
 
-_REF = re.compile(r"\b((?:e_)?cl_\d+(?:_g)?)\.([a-z][a-z0-9_]*)")
+_REF = re.compile(r"\b((?:e_)?cl_\d+(?:_g|_mx)?)\.([a-z][a-z0-9_]*)")
 FAILING_FIELDS = (("condition", "str"), ("clause", "str"), ("unknown", "bool"))
 REASON_TYPES = tuple((f, "bool" if f == "unknown" else "str") for f in REASON_FIELDS)
 

@@ -60,27 +60,39 @@ def facts_of(con, program: Program, subject_type: str, subject: str, rounds: int
     """The stated facts a subject's answer can rest on: its own row, and every row of another
     table that names it or a value of its rows (records, linked accounts), a few links deep.
     Reads the typed relations ``in_<pred>`` the screening defined, with parameters."""
+    return facts_of_many(con, program, subject_type, [subject], rounds)
+
+
+def facts_of_many(con, program: Program, subject_type: str, subjects: list[str], rounds: int = 3,
+                  inputs: set[str] | None = None) -> list[Clause]:
+    """The union of ``facts_of`` over ``subjects``, with one query per input and link (not one
+    per subject): the linked values so far are a table the relations are joined with.
+    ``inputs`` limits the inputs read (those a compiled goal reads)."""
     facts: dict[Atom, str] = {}
-    frontier = {subject}
+    frontier = set(subjects)
     seen: set[str] = set()
+    decls = [d for d in program.inputs.values() if inputs is None or d.pred in inputs]
     for _ in range(rounds):
         frontier -= seen
         if not frontier:
             break
         seen |= frontier
+        con.execute("CREATE OR REPLACE TEMP TABLE gz_frontier AS SELECT unnest(CAST($1 AS VARCHAR[])) AS v",
+                    [sorted(frontier)])
         found: set[str] = set()
-        for d in program.inputs.values():
+        for d in decls:
             for k, arg in enumerate(d.args):
                 if arg.type in ("number", "date", "datetime", "bool", "enum"):
                     continue
-                for v in sorted(frontier):
-                    rows = con.execute(f"SELECT * EXCLUDE (m) FROM in_{d.pred} WHERE a{k} = $1", [v]).fetchall()
-                    for r in rows:
-                        atom = Atom(d.pred, tuple(Const(_value(x)) for x in r))
-                        if atom not in facts:
-                            facts[atom] = f"{d.pred}"
-                        found |= {x for x, a in zip(r, d.args) if isinstance(x, str) and a.type not in ("bool", "enum")}
+                rows = con.execute(f"SELECT * EXCLUDE (m) FROM in_{d.pred} WHERE a{k} IN "
+                                   "(SELECT v FROM gz_frontier)").fetchall()
+                for r in rows:
+                    atom = Atom(d.pred, tuple(Const(_value(x)) for x in r))
+                    if atom not in facts:
+                        facts[atom] = f"{d.pred}"
+                    found |= {x for x, a in zip(r, d.args) if isinstance(x, str) and a.type not in ("bool", "enum")}
         frontier = found
+    con.execute("DROP TABLE IF EXISTS gz_frontier")
     pos = Pos(f"<table:{subject_type}>", 1, 1)
     return [Clause(a, (), Annotations(), pos) for a in sorted(facts, key=str)]
 

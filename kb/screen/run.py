@@ -103,6 +103,13 @@ class DuckRunner:
         self.con.execute("CREATE OR REPLACE TABLE params AS SELECT CAST($1 AS DATE) AS as_of", [as_of])
         _run_statements(self.con.execute, plan_statements(plan, ex), {"screened"})
 
+    def sample(self, n: int, seed: int = 0) -> list[dict]:
+        """``n`` screened rows drawn at random (deterministic for a seed), in the engine."""
+        cur = self.con.execute(f"SELECT {OUTPUT} FROM screened ORDER BY hash(subject, $1), subject LIMIT $2",
+                               [int(seed), int(n)])
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
     def rows(self, limit: int | None = None) -> list[dict]:
         cur = self.con.execute(f"SELECT {OUTPUT} FROM screened ORDER BY subject"
                                + (f" LIMIT {int(limit)}" if limit else ""))
@@ -186,6 +193,11 @@ class SparkRunner:
                 df = df.localCheckpoint(eager=True)
                 depth[name] = 0
             df.createOrReplaceTempView(name)
+
+    def sample(self, n: int, seed: int = 0) -> list[dict]:
+        df = self.spark.sql(f"SELECT {OUTPUT} FROM screened ORDER BY hash(subject, {int(seed)}), subject "
+                            f"LIMIT {int(n)}")
+        return [_plain(r.asDict(recursive=True)) for r in df.collect()]
 
     def rows(self, limit: int | None = None) -> list[dict]:
         df = self.spark.sql(f"SELECT {OUTPUT} FROM screened ORDER BY subject"
