@@ -198,6 +198,27 @@ def test_cli_screens_stores_with_reasons_and_reports_bad_rows(tables, tmp_path):
     assert strict.returncode == 1 and not (tmp_path / "o2.jsonl").exists()
 
 
+def test_a_record_lacking_an_input_asks_for_it(tmp_path):
+    """C4/C5 over penalty records: a counterfeit-sale record with no date may fall in the year
+    before the application (C4 unknown: its date is asked for); a record with no points may be
+    a deduction of 40 or more (C5 unknown: its points are asked for)."""
+    store = STORES.splitlines()[1]  # acme: every other condition met
+    (tmp_path / "ks_store.csv").write_text("\n".join([STORES.splitlines()[0], store.replace("acme", "pts", 1),
+                                                      store.replace("acme", "dat", 1)]) + "\n", encoding="utf-8")
+    (tmp_path / "ks_violation.csv").write_text(
+        "id,ks_violation,ks_violation_type,ks_violation_date,ks_points_deducted\n"
+        "v1,pts,counterfeit_sale,2020-01-10,\nv2,dat,counterfeit_sale,,5\n", encoding="utf-8")
+    r = _kb("screen", "--goal", "ks_distribution_eligible", "ks_store.csv", "ks_violation.csv", "--as-of",
+            "2026-11-23", "--quiet", "--verify", "2", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    rows = {x["subject"]: x for x in map(json.loads, r.stdout.splitlines())}
+    assert rows["pts"]["answer"] == "unknown" and rows["pts"]["missing"] == ["ks_points_deducted"]
+    assert [c["condition"].split("(")[0] for c in rows["pts"]["conditions"]] == ["ks_c5_no_single_deduction_ge_40"]
+    assert rows["dat"]["answer"] == "unknown" and rows["dat"]["missing"] == ["ks_violation_date"]
+    assert [c["condition"].split("(")[0] for c in rows["dat"]["conditions"]] == [
+        "ks_c4_no_serious_violation_past_year"]
+
+
 def test_verify_and_formats(tables, tmp_path):
     (tables / "ks_store.csv").write_text("\n".join(STORES.splitlines()[:-1]) + "\n", encoding="utf-8")
     (tables / "ks_violation.csv").write_text("\n".join(VIOLATIONS.splitlines()[:-1]) + "\n", encoding="utf-8")
