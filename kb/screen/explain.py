@@ -73,11 +73,11 @@ def explain(program: Program, plan: Plan) -> Explanation:
                 continue
             name = f"{cv.name}_mx"
             if name not in made:
-                lits = [x for x in cv.lits if x.kind == "input" and isinstance(x.literal, Atom)]
-                made[name] = [(name, x.index, x.literal.pred) for x in lits]  # type: ignore[union-attr]
+                lits = [(x.index, x.literal.pred) for x in cv.lits if x.kind == "input" and isinstance(x.literal, Atom)]
+                made[name] = [(name, i, pred) for i, pred in lits]
                 if lits:
                     views.append((name, "SELECT a0, " + ", ".join(
-                        f"bool_or(st = 1 AND ux AND l{x.index} = 1 AND NOT g{x.index}) AS m{x.index}" for x in lits)
+                        f"bool_or(st = 1 AND ux AND l{i} = 1 AND NOT g{i}) AS m{i}" for i, _ in lits)
                         + f" FROM {cv.name} GROUP BY a0"))
             out += made[name]
         return out
