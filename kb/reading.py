@@ -211,6 +211,12 @@ class ReadingModel:
             return pos.file if pos else None
         self.doc_of = {c.key: (self.gap_files.get(c.key) if c.key.startswith("gap:") else file_of(self.pred_of(c.key)))
                        for c in self.lexicon.candidates}
+        # the subject types each document's rules are about (a gap of 会员通 is not about a
+        # loaded service order)
+        self.doc_types: dict[str, set[str]] = {}
+        for (pred, _), t in self.types.items():
+            if file_of(pred):
+                self.doc_types.setdefault(file_of(pred) or "", set()).add(t)
         owners: dict[str, set[str]] = {}
         for c in self.lexicon.candidates:
             doc = self.doc_of.get(c.key)
@@ -677,6 +683,9 @@ class _Resolver:
                         s -= 0.15
             else:  # a gap
                 s -= 0.02
+                gd = self.m.doc_of.get(key)
+                if gd and self.loaded_types and not (self.m.doc_types.get(gd, set()) & set(self.loaded_types)):
+                    s -= _OTHER_TYPE  # the loaded facts are about another document's subjects
                 if self.m.gap_only.get(key, frozenset()) & {f for f in present if weight[f] == 1.0}:
                     s += 0.2
             wh = self.m.wh.get(key) if not key.startswith("pred:") else None

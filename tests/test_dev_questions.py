@@ -21,7 +21,7 @@ from grammar.errors import KbError
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "questions" / "dev.yaml"
 OWN = Path(__file__).resolve().parent / "questions" / "own.yaml"  # 100 written before the reader saw them
-FLOOR = 0.85  # dev: measured 199/228 when raised; the target is 0.95
+FLOOR = 0.87  # dev: measured 201/228 when raised; the target is 0.95
 OWN_FLOOR = 0.65  # own: measured 68/100
 
 

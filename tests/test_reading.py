@@ -203,3 +203,17 @@ def test_what_an_individual_business_may_sell_in_a_limited_category_is_listed_fr
 def test_a_choice_between_values_asks_for_the_value(base, text, pred):
     q = base.parse(text, [], AS_OF)
     assert q.goal.pred == pred and q.kind != "yes_no"
+
+
+def test_a_gap_of_another_document_is_no_evidence_about_the_loaded_subject(base):
+    """会员通 declares "会员通 fees" not covered; a question about a loaded JD after-sales order
+    that mentions a shipping fee (a value of what a modify negotiation changes) is not about it."""
+    facts = base.facts_from_text("jd_pop_negotiation_goal(o1, modify).\n", "<t>")
+    msg = "Can our modify negotiation change the shipping fee the customer pays?"
+    try:
+        q = base.parse(msg, facts, dt.date(2026, 11, 23))
+        assert q.kind != "uncovered", q.restatement
+    except QueryError as e:  # a question read with low confidence: did you mean, about the order
+        assert "service order" in str(e)
+    # the gap itself is still answered not covered
+    assert base.parse("会员通收费吗？", [], dt.date(2026, 11, 23)).kind == "uncovered"
