@@ -255,7 +255,6 @@ def _define(con, program: Program, tables: list[Table]) -> None:
     for every input (empty where no table states it; a view of the wide row for a single-valued
     one)."""
     by_name = {t.name: t for t in tables}
-    d = DIALECTS["duckdb"]
     for tname in program.types:
         singles = wide_inputs(program, tname)
         t = by_name.get(tname)
@@ -303,7 +302,6 @@ def _define(con, program: Program, tables: list[Table]) -> None:
             con.execute(f"CREATE OR REPLACE VIEW dom_{tname} AS SELECT id FROM typed_{tname}")
             con.execute(f"CREATE OR REPLACE VIEW sw_{tname} AS SELECT {wide.replace('d.id', 't.id')} "
                         f"FROM typed_{tname} t")
-    del d
 
 
 def _is_wide(program: Program, x: InputDecl) -> bool:
