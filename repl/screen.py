@@ -164,7 +164,10 @@ def _compare(args, base, runner, plan, as_of, info) -> int:
     other_as_of = args.compare_as_of or as_of
     other, oplan, oex, _ = screen(other_base.program, args.goal, args.tables, other_as_of, "duckdb")
     try:
-        changed, counts = flips(runner.rows(), other.rows())
+        if hasattr(runner, "changed"):  # DuckDB: the differing rows are found in the engine
+            changed, counts = flips(*runner.changed(other))
+        else:
+            changed, counts = flips(runner.rows(), other.rows())
     finally:
         other.close()
     what = f"as of {other_as_of}" if args.compare_as_of else f"with the rules of {args.compare_rules}"

@@ -110,6 +110,22 @@ class DuckRunner:
         names = [c[0] for c in cur.description]
         return [dict(zip(names, r)) for r in cur.fetchall()]
 
+    def changed(self, other: DuckRunner) -> tuple[list[dict], list[dict]]:
+        """The rows of this screening and of ``other`` (the same tables, another date or rules)
+        whose answers differ, found by a join in the engine: only those reach Python."""
+        path = os.path.join(self.tmp, "other.parquet")
+        other.write(path, "parquet")
+        self.con.execute("CREATE OR REPLACE TEMP TABLE gz_other AS SELECT * FROM read_parquet($1)", [path])
+        out = []
+        for side in ("a", "b"):
+            cur = self.con.execute(f"SELECT {', '.join(f'{side}.{c.strip()}' for c in OUTPUT.split(','))} "
+                                   "FROM screened a JOIN gz_other b ON a.subject = b.subject "
+                                   "WHERE a.answer <> b.answer ORDER BY a.subject")
+            names = [c[0] for c in cur.description]
+            out.append([dict(zip(names, r)) for r in cur.fetchall()])
+        self.con.execute("DROP TABLE gz_other")
+        return out[0], out[1]
+
     def rows(self, limit: int | None = None) -> list[dict]:
         cur = self.con.execute(f"SELECT {OUTPUT} FROM screened ORDER BY subject"
                                + (f" LIMIT {int(limit)}" if limit else ""))
