@@ -99,8 +99,13 @@ def _percent(m: re.Match) -> str:
 _HALF = re.compile(r"(\d+)个半(小时|钟头|月)")
 
 
+_ANY_NUMERAL = re.compile(f"[{_NUMERAL}半]")
+
+
 def chinese_numerals(text: str) -> str:
     """Counted Chinese numerals as digits; 一个半小时 -> 1.5小时; 半小时 -> 0.5小时."""
+    if not _ANY_NUMERAL.search(text):  # every rewrite below needs a numeral or 半
+        return text
     text = re.sub(f"百分之([{_NUMERAL}]+(?:点[{_NUMERAL}]+)?|\\d+(?:\\.\\d+)?)", _percent, text)
     text = re.sub(f"([{_NUMERAL}]+)个(?=半)", lambda m: str(chinese_int(m.group(1)) or m.group(1)) + "个", text)
     text = _HALF.sub(lambda m: f"{m.group(1)}.5{m.group(2)}", text)
@@ -113,11 +118,14 @@ def chinese_numerals(text: str) -> str:
 # a numbered condition, however it is written, reads as the rule files name it: "第8条",
 # "第八个条件", "8th condition", "condition no. 8" -> 条件8 / condition 8
 _ZH_COND = re.compile(r"第(\d+)(?:个条件|项条件|条条件|条|项|个要求|点要求)")
+_COND_WORD = re.compile(r"condition|requirement|criterion")
 _EN_COND = (re.compile(r"\b(\d+)(?:st|nd|rd|th) (condition|requirement|criterion)\b"),
             re.compile(r"\b(condition|requirement|criterion) (?:no\.? ?|number |# ?)(\d+)\b"))
 
 
 def condition_refs(text: str) -> str:
+    if "第" not in text and not _COND_WORD.search(text):
+        return text
     text = _ZH_COND.sub(r"条件\1", text)
     text = _EN_COND[0].sub(lambda m: f"condition {m.group(1)}", text)
     return _EN_COND[1].sub(lambda m: f"condition {m.group(2)}", text)
