@@ -313,3 +313,15 @@ def test_spark_local_mode_gives_exactly_duckdbs_output(base, tmp_path):
     written = [json.loads(x) for x in (tmp_path / "spark.jsonl").read_text().splitlines()]
     assert [r["subject"] for r in written] == [r["subject"] for r in expected]
     assert summary.counts["no"] == sum(r["answer"] == "no" for r in expected)
+
+
+def test_a_second_row_for_an_id_is_reported_and_the_first_is_used(tmp_path):
+    header, acme = STORES.splitlines()[0], STORES.splitlines()[1]
+    worse = acme.replace(",4.8,", ",3.0,")  # the same store again, with 3.0 stars
+    (tmp_path / "ks_store.csv").write_text("\n".join([header, acme, worse]) + "\n", encoding="utf-8")
+    r = _kb("screen", "--goal", "ks_c3_experience_stars_ok", "ks_store.csv", "--as-of", "2026-11-23", "--quiet",
+            cwd=tmp_path)
+    assert r.returncode == 1
+    assert "ks_store.csv:3: id: a second row for acme (ignored)" in r.stderr
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [(x["subject"], x["answer"]) for x in rows] == [("acme", "yes")]  # 4.8 stars, the first row

@@ -46,6 +46,7 @@ class Table:
     fmt: str
     subject: bool  # a subject table (column id) or an input of its own
     columns: list[Column] = field(default_factory=list)
+    duplicates: int = 0  # rows whose id an earlier row has
 
 
 def _q(name: str) -> str:
@@ -214,9 +215,11 @@ def _check(con, program: Program, t: Table, line0: int) -> list[str]:
     checks = []
     if t.subject:
         checks.append(f"SELECT gz_row, 'id', 'the subject has no id' FROM txt_{t.name} WHERE id IS NULL")
-        checks.append(f"SELECT gz_row, 'id', 'a second row for ' || id || ' (ignored)' FROM (SELECT gz_row, id, "
-                      f"row_number() OVER (PARTITION BY id ORDER BY gz_row) AS k FROM txt_{t.name} "
-                      f"WHERE id IS NOT NULL) x WHERE k > 1")
+        t.duplicates = con.execute(f"SELECT count(id) - count(DISTINCT id) FROM txt_{t.name}").fetchone()[0]
+        if t.duplicates:  # the window over every id only when some id repeats
+            checks.append(f"SELECT gz_row, 'id', 'a second row for ' || id || ' (ignored)' FROM (SELECT gz_row, id, "
+                          f"row_number() OVER (PARTITION BY id ORDER BY gz_row) AS k FROM txt_{t.name} "
+                          f"WHERE id IS NOT NULL) x WHERE k > 1")
         checks.append(f"SELECT gz_row, 'id', 'the id is longer than {MAX_CELL} characters' FROM txt_{t.name} "
                       f"WHERE length(id) > {MAX_CELL}")
     for c in t.columns:
@@ -263,9 +266,8 @@ def _define(con, program: Program, tables: list[Table]) -> None:
                                                                 for x in singles])
             con.execute(f"CREATE OR REPLACE TABLE typed_{tname} AS SELECT {nulls} WHERE FALSE")
         else:
-            dups = con.execute(f"SELECT count(id) - count(DISTINCT id) FROM txt_{tname}").fetchone()[0]
             keep = f"id IS NOT NULL AND length(id) <= {MAX_CELL}"
-            if dups:  # the first row of an id is taken (the others were reported)
+            if t.duplicates:  # the first row of an id is taken (the others were reported)
                 con.execute(f"CREATE OR REPLACE TABLE ok_{tname} AS SELECT * FROM (SELECT *, row_number() OVER "
                             f"(PARTITION BY id ORDER BY gz_row) AS gz_k FROM txt_{tname} WHERE {keep}) x "
                             "WHERE gz_k = 1")
