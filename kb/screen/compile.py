@@ -97,10 +97,14 @@ class _NotWide(Exception):
     """This clause may give a subject several rows: it gets a view of its own."""
 
 
+def is_wide_input(d, type_name: str) -> bool:
+    """A single-valued input about a subject of ``type_name``: a column of its wide row."""
+    return d.single and len(d.args) == 2 and d.args[0].type == type_name
+
+
 def wide_inputs(program: Program, type_name: str) -> list:
-    """The single-valued inputs about a subject of ``type_name``: one column each of its wide row."""
-    return [d for d in program.inputs.values()
-            if d.single and len(d.args) == 2 and d.args[0].type == type_name]
+    """The wide row's input columns of a subject type, in declaration order."""
+    return [d for d in program.inputs.values() if is_wide_input(d, type_name)]
 
 
 def wide_table(type_name: str) -> str:
@@ -619,19 +623,19 @@ class _Query:
         # on the wide row, a single-valued input of the subject and a predicate about the subject
         # alone are columns of the row itself: no join
         on_row = bool(a.args) and self._on_row(a.args[0]) and len(a.args) == (2 if kind == "input" else 1)
-        row_input = on_row and kind == "input" and decl is not None and decl.single \
-            and any(w.pred == a.pred for w in wide_inputs(self.c.p, self.wide or ""))
+        row_input = on_row and kind == "input" and decl is not None and is_wide_input(decl, self.wide or "")
         row_pred = on_row and kind == "derived" and a.pred in self.c.wide_preds \
             and self.c.wide_preds[a.pred] == self.wide
 
         def ref(name: str) -> str:
             if row_input:
-                return {"a0": "h.id", "a1": f"h.i_{a.pred}"}[name] if name != "m" else "m"
+                return {"a0": "h.id", "a1": f"h.i_{a.pred}"}[name]
             if row_pred:
                 return "h.id" if name == "a0" else f"h.d_{a.pred}__{name}"
             return f"{j}.{name}"
 
         on: list[str] = []
+        on_args: list[int] = []  # the arguments ``on`` compares
         value_eq: list[str] = []  # bound non-key arguments: equal, or a mismatch
         null_rows: list[str] = []
         guard_terms = []
@@ -662,6 +666,8 @@ class _Query:
                 on.append(f"{cname} = {bound.sql}")
             else:
                 value_eq.append(f"{cname} = {bound.sql}")
+                continue
+            on_args.append(k)
         if kind != "input" or optional:
             on += value_eq
             value_eq = []
@@ -678,8 +684,7 @@ class _Query:
             if many:
                 raise _NotWide(a.pred)
         if exists:
-            keys = sorted({int(c.split(f"{j}.a", 1)[1].split(" ")[0]) for c in on if c.startswith(f"{j}.a")})
-            rel = f"(SELECT DISTINCT {', '.join(f'a{k}' for k in keys) or '1 AS one'}, 1 AS m FROM {rel})"
+            rel = f"(SELECT DISTINCT {', '.join(f'a{k}' for k in on_args) or '1 AS one'}, 1 AS m FROM {rel})"
             for v in new:
                 new[v] = Col(self.d.null(new[v].type), new[v].type, new[v].subject)
         if row_input:
@@ -910,7 +915,7 @@ def _base_cols(program: Program) -> dict[str, list[str]]:
     return {t: ["id", "gz_in"] + [f"i_{d.pred}" for d in wide_inputs(program, t)] for t in program.types}
 
 
-_WORD = re.compile(r"\b[a-z][a-z0-9_]*\b")
+WORD = re.compile(r"\b[a-z][a-z0-9_]*\b")  # a name in generated SQL
 _WIDE_REF = re.compile(r"@@wide_([a-z][a-z0-9_]*)@@")
 
 
@@ -932,7 +937,7 @@ def statements(views: list[tuple[str, str | Wide]], consumers: list[tuple[str, s
     needed: list[bool] = [False] * len(items)
     kept_cols: list[list[tuple[str, str]]] = [[] for _ in items]
     after: list[set[str]] = [set() for _ in items]
-    words: set[str] = set(_WORD.findall(" ".join(reads)))
+    words: set[str] = set(WORD.findall(" ".join(reads)))
     for i in range(len(items) - 1, -1, -1):
         after[i] = set(words)
         name, body = items[i]
@@ -940,10 +945,10 @@ def statements(views: list[tuple[str, str | Wide]], consumers: list[tuple[str, s
             cols = [(c, sql) for c, sql in body.cols if c in words]
             if cols:
                 needed[i], kept_cols[i] = True, cols
-                words |= set(_WORD.findall(" ".join(sql for _, sql in cols) + " ".join(body.joins)))
+                words |= set(WORD.findall(" ".join(sql for _, sql in cols) + " ".join(body.joins)))
         elif name in words or name in consumer_names:
             needed[i] = True
-            words |= set(_WORD.findall(body)) | set(_WIDE_REF.findall(body))
+            words |= set(WORD.findall(body)) | set(_WIDE_REF.findall(body))
     out: list[tuple[str, str, str]] = []
     src = {t: f"sw_{t}" for t in base_cols}
     have = {t: list(cols) for t, cols in base_cols.items()}
@@ -960,11 +965,12 @@ def statements(views: list[tuple[str, str | Wide]], consumers: list[tuple[str, s
             have[t] += [c for c, _ in kept_cols[i]]
             pending[t] = True
             continue
+        here = set(WORD.findall(body))
         for t in dict.fromkeys(_WIDE_REF.findall(body)):
             if pending[t]:  # name the chain so far, with the columns read from here on
                 n_stage += 1
                 stage = f"sw_{t}_{n_stage}"
-                keep = [c for c in have[t] if c in ("id", "gz_in") or c in after[i] or c in _WORD.findall(body)]
+                keep = [c for c in have[t] if c in ("id", "gz_in") or c in after[i] or c in here]
                 out.append((stage, f"SELECT {', '.join(f'h.{c}' for c in keep)} FROM {src[t]} h", "view"))
                 src[t], have[t], pending[t] = stage, keep, False
             body = body.replace(wide_table(t), src[t])

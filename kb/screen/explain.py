@@ -23,7 +23,7 @@ REASON_FIELDS = ("condition", "clause", "literal", "kind", "observed", "op", "th
 @dataclass
 class Explanation:
     views: list[tuple[str, str]]  # the per-subject best rows, then gz_wide: one row per subject
-    conditions: list[tuple[str, str, str, str]]  # (condition text, words, its view, SQL: failing as "no")
+    conditions: list[tuple[str, str, str]]  # (condition text, words, SQL: failing as "no")
     final: str  # over gz_wide: subject, answer, conditions, reasons, missing
     failures: str  # over screened: one row, f<i> = the subjects answered no that fail condition i
 
@@ -33,7 +33,7 @@ def explain(program: Program, plan: Plan) -> Explanation:
     by_clause = {(cv.clause.id, cv.spec): cv for cv in plan.clause_views.values()}
     views: list[tuple[str, str]] = []
     reduced: dict[str, str] = {}
-    conditions: list[tuple[str, str, str, str]] = []
+    conditions: list[tuple[str, str, str]] = []
     words_of: dict[str, str] = {}
 
     def best_row(cv: ClauseView) -> str:
@@ -98,7 +98,7 @@ def explain(program: Program, plan: Plan) -> Explanation:
             if root is None:
                 words = program.preds[lit.pred].docs.get("en", "") if isinstance(lit, Atom) and \
                     lit.pred in program.preds else ""
-                conditions.append((cond_text, words or "", e, " AND ".join(when + [f"{st} = 0"])))
+                conditions.append((cond_text, words or "", " AND ".join(when + [f"{st} = 0"])))
                 # the words of a condition are the same for every subject: in the summary, the report
                 # and `kb rules`, not repeated on each of a million rows
                 failing.append((path, fails, [("condition", s(cond_text)), ("clause", s(cv.clause.id)),
@@ -185,7 +185,7 @@ def explain(program: Program, plan: Plan) -> Explanation:
     reasons_list = listed(reasons, REASON_TYPES)
     missing_list = listed(asked, None)
     # the summary's counts in the same pass: a flag per condition of the goal, failing as no
-    flags = [f"(w.st = 0 AND {flat(c)}) AS gz_f{i}" for i, (_, _, _, c) in enumerate(conditions)]
+    flags = [f"(w.st = 0 AND {flat(c)}) AS gz_f{i}" for i, (_, _, c) in enumerate(conditions)]
     final = ("SELECT subject, answer, conditions, reasons, " + (d.first_each("m") if asked else "m")
              + " AS missing" + "".join(f", gz_f{i}" for i in range(len(flags)))
              + " FROM (SELECT w.a0 AS subject, "

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kb.loader import Program
-from kb.screen.compile import Plan, compile_goal, statements
+from kb.screen.compile import WORD, Plan, compile_goal, statements
 from kb.screen.explain import Explanation, explain
 from kb.screen.tables import Loaded, load_tables
 
 FORMATS = ("jsonl", "csv", "parquet")
 OUTPUT = "subject, answer, conditions, reasons, missing"  # the columns written
-_WORD = re.compile(r"\b[a-z][a-z0-9_]*\b")
 
 
 @dataclass
@@ -64,7 +62,7 @@ def _run_statements(execute, todo: list[tuple[str, str, str]], keep: set[str]) -
     reads: dict[str, set[str]] = {}  # what a statement reads, through the views it reads
     last: dict[str, int] = {}
     for i, (name, sql, _) in enumerate(todo):
-        direct = set(_WORD.findall(sql)) & names
+        direct = set(WORD.findall(sql)) & names
         reads[name] = direct.union(*(reads.get(w, set()) for w in direct if kinds.get(w) == "view"))
         for w in reads[name]:
             last[w] = i
@@ -150,7 +148,7 @@ class DuckRunner:
         fails = self.con.execute(ex.failures).fetchone() or ()
         return Summary(total, {"yes": int(y or 0), "no": int(n or 0), "unknown": int(u or 0)},
                        [(c, w, int(fails[i] or 0) if i < len(fails) else 0)
-                        for i, (c, w, _, _) in enumerate(ex.conditions)])
+                        for i, (c, w, _) in enumerate(ex.conditions)])
 
     def close(self) -> None:
         self.con.close()
@@ -197,7 +195,7 @@ class SparkRunner:
         # views would otherwise be analysed as one tree; a view read twice likewise
         todo = plan_statements(plan, ex)
         names = {n for n, _, _ in todo}
-        uses = {n: set(_WORD.findall(sql)) & names for n, sql, _ in todo}
+        uses = {n: set(WORD.findall(sql)) & names for n, sql, _ in todo}
         refs = {n: sum(n in u for u in uses.values()) for n in names}
         depth: dict[str, int] = {}
         for name, sql, kind in todo:
@@ -238,7 +236,7 @@ class SparkRunner:
         r = self.spark.sql(summary_sql()).collect()[0]
         f = self.spark.sql(ex.failures).collect()[0]
         return Summary(int(r[0]), {"yes": int(r[1] or 0), "no": int(r[2] or 0), "unknown": int(r[3] or 0)},
-                       [(c, w, int(f[i] or 0) if i < len(f) else 0) for i, (c, w, _, _) in enumerate(ex.conditions)])
+                       [(c, w, int(f[i] or 0) if i < len(f) else 0) for i, (c, w, _) in enumerate(ex.conditions)])
 
     def close(self) -> None:
         self.duck.close()

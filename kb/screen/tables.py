@@ -16,7 +16,7 @@ from pathlib import Path
 
 from grammar.model import InputDecl, format_value
 from kb.loader import Program
-from kb.screen.compile import BASE_TYPES, wide_inputs
+from kb.screen.compile import BASE_TYPES, is_wide_input, wide_inputs
 from kb.screen.dialect import DIALECTS
 
 MAX_FILE_BYTES = 8 * 1024**3  # one input table
@@ -307,7 +307,7 @@ def _define(con, program: Program, tables: list[Table]) -> None:
 
 
 def _is_wide(program: Program, x: InputDecl) -> bool:
-    return len(x.args) == 2 and any(w.pred == x.pred for w in wide_inputs(program, x.args[0].type))
+    return bool(x.args) and x.args[0].type in program.types and is_wide_input(x, x.args[0].type)
 
 
 def _input_sql(program: Program, d: InputDecl, by_name: dict[str, Table]) -> str:
