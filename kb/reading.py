@@ -215,8 +215,9 @@ class ReadingModel:
         # loaded service order)
         self.doc_types: dict[str, set[str]] = {}
         for (pred, _), t in self.types.items():
-            if file_of(pred):
-                self.doc_types.setdefault(file_of(pred) or "", set()).add(t)
+            doc = file_of(pred)
+            if doc:
+                self.doc_types.setdefault(doc, set()).add(t)
         owners: dict[str, set[str]] = {}
         for c in self.lexicon.candidates:
             doc = self.doc_of.get(c.key)
@@ -619,6 +620,7 @@ class _Resolver:
                     if re.search(rf"(?<!\d){re.escape(ref)}(?!\d)", q_text) for k in keys}
         scored = []
         for key in touched | numbered:
+            d = self.m.doc_of.get(key)
             best = 0.0
             for fs, total in self.m.phrase_totals[key]:
                 hit = fs & present
@@ -683,15 +685,13 @@ class _Resolver:
                         s -= 0.15
             else:  # a gap
                 s -= 0.02
-                gd = self.m.doc_of.get(key)
-                if gd and self.loaded_types and not (self.m.doc_types.get(gd, set()) & set(self.loaded_types)):
+                if d and self.loaded_types and not (self.m.doc_types.get(d, set()) & set(self.loaded_types)):
                     s -= _OTHER_TYPE  # the loaded facts are about another document's subjects
                 if self.m.gap_only.get(key, frozenset()) & {f for f in present if weight[f] == 1.0}:
                     s += 0.2
             wh = self.m.wh.get(key) if not key.startswith("pred:") else None
             if wh and not (wh & self.cues):
                 s -= 0.5 if key.startswith("gap:") else 0.2
-            d = self.m.doc_of.get(key)
             if lead and d and d != lead and lead_share >= DOC_SHARE:
                 s -= DOC_PENALTY * lead_share
             scored.append((s, key))
