@@ -47,6 +47,7 @@ _ZH_MODALS = frozenset({"能", "可以", "能够", "可", "会", "要"})  # a mo
 DOC_SHARE = 0.6  # the share of document-specific words that makes a message one document's
 DOC_PENALTY = 0.1  # … and what a reading from another document loses
 AFFECT = 0.25  # "does that block us?": the weight of a condition's fit to the stated facts
+FAR_BETTER = 0.3  # how much more of the question a rule's words must explain than any verdict's
 POLARITY = 0.05  # a list question and a listing reading agree in negation
 # verbs that negate what they govern ("which modes let us skip the contract"), for list polarity only
 _SKIP = re.compile(r"\b(?:skip|skipping|exempt|avoid|avoids|bypass)\b|无需|不必|免签|免于|可以免")
@@ -447,6 +448,12 @@ class _Resolver:
             self.exact_spans.append((end - n + 1, end + 1, keys))
             for k in keys:
                 self.exact_hits[k] = max(self.exact_hits.get(k, 0), n)
+        # a phrase found mostly inside a longer one of another reading ("开通整合营销权限" in
+        # "代运营能力认证为什么不能开通整合营销权限") is part of that reading's words, not its own hit
+        self.subsumed = {k for k in self.exact_hits if all(
+            any(b2 - a2 > b - a and 3 * (min(b, b2) - max(a, a2)) >= 2 * (b - a) and k not in ks2
+                for a2, b2, ks2 in self.exact_spans)
+            for a, b, ks in self.exact_spans if k in ks)}
         self.question_sentence = self._question_sentence()
         # "What can a modify negotiation change? Can I change several at once?": the question
         # runs over both sentences; the first one's wh-word decides the frame
@@ -529,7 +536,7 @@ class _Resolver:
         # "can brand acme link an existing enterprise?" states no onboarding method
         q_start, q_end = self.q_span
         topical = {i for a, b, keys in self.exact_spans if q_start <= a and b <= q_end
-                   and any(k.startswith("pred:") for k in keys) for i in range(a, b)}
+                   and any(k.startswith(("pred:", "tpl:")) for k in keys) for i in range(a, b)}
         for it in self.msg.items:
             if it.kind == "bare_value" and all(i in topical for i in range(it.start, it.pieces[-1].end)):
                 continue
@@ -619,6 +626,8 @@ class _Resolver:
         numbered = {k for ref, keys in self.m.numbered.items()
                     if re.search(rf"(?<!\d){re.escape(ref)}(?!\d)", q_text) for k in keys}
         scored = []
+        frame: dict[str, float] = {}  # the frame penalties of a rule question asked yes/no
+        explains: dict[str, float] = {}
         for key in touched | numbered:
             d = self.m.doc_of.get(key)
             best = 0.0
@@ -633,7 +642,7 @@ class _Resolver:
             explained = sum(in_q.get(f, 0.0) for f in hit_all) / q_total
             context = sum(in_context.get(f, 0.0) for f in hit_all)
             s = 0.6 * best + 0.4 * min(explained, 1.0) + 0.02 * min(context, 5.0)
-            if key in self.exact_hits:
+            if key in self.exact_hits and key not in self.subsumed:
                 s += 0.15  # one of its phrases, word for word
             if listy and key.startswith("tpl:"):
                 s += POLARITY if (key in self.m.negative) == q_negated else -POLARITY
@@ -683,6 +692,7 @@ class _Resolver:
                         s += 0.1
                     elif verdict and any(isinstance(a, Var) for a in goal.args):
                         s -= 0.15
+                        frame[key] = frame.get(key, 0.0) + 0.15
             else:  # a gap
                 s -= 0.02
                 if d and self.loaded_types and not (self.m.doc_types.get(d, set()) & set(self.loaded_types)):
@@ -692,9 +702,20 @@ class _Resolver:
             wh = self.m.wh.get(key) if not key.startswith("pred:") else None
             if wh and not (wh & self.cues):
                 s -= 0.5 if key.startswith("gap:") else 0.2
+                if key.startswith("tpl:"):
+                    frame[key] = frame.get(key, 0.0) + 0.2
             if lead and d and d != lead and lead_share >= DOC_SHARE:
                 s -= DOC_PENALTY * lead_share
             scored.append((s, key))
+            explains[key] = min(explained, 1.0)
+        # a yes/no question a rule's answer explains far better than any verdict's ("after the
+        # permission is closed, can talents still sign up for our new tasks?") asks that rule: its
+        # frame does not count against it
+        if self.cues & {"yes_no"} and not self.cues & {"why", "needed"}:
+            def refund(s: float, k: str) -> float:
+                above = [e for s2, k2 in scored if s2 > s and k2.startswith("pred:") for e in (explains[k2],)]
+                return s + frame[k] if all(explains[k] - e >= FAR_BETTER for e in above) else s
+            scored = [(refund(s, k) if k in frame else s, k) for s, k in scored]
         scored.sort(key=lambda x: (-x[0], x[1]))
         return scored
 
@@ -915,7 +936,7 @@ class _Resolver:
         else:
             g = self.m.goals[key]
             pred, args = g.pred, list(g.args)
-        args = self._fill_values(pred, args)
+        args = self._fill_values(pred, args, template=key.startswith("tpl:"))
         # the subject stays open only when the subjects are what is listed ("which stores can …"),
         # not in "which permission do I need …" (of me) or "which types can be negotiated"
         pron = any(p.kind == "PRON" for it in self.msg.items if it.sentence in self.q_sents for p in it.pieces)
@@ -1042,7 +1063,7 @@ class _Resolver:
                 out.append(it)
         return out
 
-    def _fill_values(self, pred: str, args: list[Term]) -> list[Term]:
+    def _fill_values(self, pred: str, args: list[Term], template: bool = False) -> list[Term]:
         """Variables of a goal that the message names a value for: "自营店能加京券吗" fills
         jd_ocg_kind_may_add_reward_type(K, T) with self_operated and jing_coupon."""
         domains = _domains(self.m.program, pred)
@@ -1051,6 +1072,10 @@ class _Resolver:
         asking = bool(self.cues & {"value", "which", "where", "who", "how"}) and "yes_no" not in self.cues
         if asking and sum(isinstance(a, Var) for a in out) <= 1:
             return out  # "when should I start the negotiation?" asks for that value: never fill it
+        if template and not asking:
+            # a rule question asked yes/no ("does a 代播 task need the integrated marketing
+            # permission?") is answered by the rule's values, not by a yes to one of them
+            return out
         for i, a in enumerate(out):
             if not isinstance(a, Var) or self.m.types.get((pred, i)):
                 continue

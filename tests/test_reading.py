@@ -217,3 +217,31 @@ def test_a_gap_of_another_document_is_no_evidence_about_the_loaded_subject(base)
         assert "service order" in str(e)
     # the gap itself is still answered not covered
     assert base.parse("会员通收费吗？", [], dt.date(2026, 11, 23)).kind == "uncovered"
+
+
+@pytest.mark.parametrize("text, first, values", [
+    # 003: "代播任務/服務…僅需要直播任務/服務權限，無需整合營銷權限" — asked yes/no, the rule's own value answers
+    ("does a 代播 service need the integrated marketing permission?", "live_streaming_service",
+     ["live_task_service_permission"]),
+    ("代播服务需要整合营销权限吗？", "live_streaming_service", ["live_task_service_permission"]),
+])
+def test_a_rule_question_asked_yes_or_no_lists_the_rules_values(base, text, first, values):
+    a = base.ask(text, [], AS_OF)
+    assert a.goal.pred == "jd_task_permission_required" and a.goal.args[0] == Const(first)
+    assert isinstance(a.goal.args[1], Var)  # not filled with the value the question names
+    assert sorted(b["P"] for b in a.bindings) == values
+
+
+def test_what_happens_after_the_permission_is_closed_is_the_rule_not_our_permission(base):
+    """003: "達人無法再報名新的任務或商家無法下單服務" once the integrated-marketing permission is
+    closed: the question is about that rule, not whether we may open the permission."""
+    a = base.ask("整合营销权限关闭后达人还能报名新任务吗？", [], AS_OF)
+    assert a.goal.pred == "jd_task_after_permission_closed"
+    assert {"W": "talent", "X": "sign_up_for_new_task"} in a.bindings
+
+
+def test_a_phrase_inside_a_longer_phrase_found_word_for_word_is_not_the_question(model):
+    """"代运营能力认证为什么不能开通整合营销" is the 代运营 rule's phrase; "开通整合营销" inside it
+    is the permission verdict's: the longer phrase is what was asked."""
+    r = model.read("代运营能力认证为什么不能开通整合营销权限？", [], AS_OF)
+    assert r.goal.pred == "jd_task_capability_opens_integrated_marketing"
