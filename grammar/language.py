@@ -67,7 +67,11 @@ FRAME_PATTERNS: dict[str, tuple[str, ...]] = {
     # do?"): the value is asked, not a yes or no
     "choice": (r"是[^,，。？?]+?还是(?!不|没)[^,，。？?]+[?？]?$",
                r"[,，]\s*还是(?!不|没|会|能|要|得|可以)[^,，。？?]+[?？]?$",
-               r"\b(?:an?|the) [a-z\- ]+, or (?:will|would|is|does|can) (?:an?|the) [a-z\- ]+ (?:do|work|count|ok)\b"),
+               r"\b(?:an?|the) [a-z\- ]+, or (?:will|would|is|does|can) (?:an?|the) [a-z\- ]+ (?:do|work|count|ok)\b",
+               # "do we need all four certifications, or is one enough?", "都要吗，还是一个就够？"
+               r",? or (?:is|are|will|would|does|do|can) (?:just |only |any )?(?:one|either|any one|a single one)"
+               r"(?: of them)? (?:enough|do|work|count|suffice|ok)\b",
+               r"还是(?:只要|有)?(?:任意|其中)?(?:1|一)(?:个|种|项)?(?:就)?(?:够|行|可以)"),
     # a list of subjects, not of values: "what stores can join …", "哪些店铺可以入驻…", "哪些入驻快分销"
     "which_subject": (r"\b(?:what|which) (?:kinds? of |types? of )?(?:stores|shops|merchants|agencies|brands"
                       r"|activities|orders|sessions|companies|accounts|applicants|suppliers)\b",

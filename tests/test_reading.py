@@ -245,3 +245,16 @@ def test_a_phrase_inside_a_longer_phrase_found_word_for_word_is_not_the_question
     is the permission verdict's: the longer phrase is what was asked."""
     r = model.read("代运营能力认证为什么不能开通整合营销权限？", [], AS_OF)
     assert r.goal.pred == "jd_task_capability_opens_integrated_marketing"
+
+
+@pytest.mark.parametrize("text", [
+    "for integrated marketing, do we need all the capability certifications, or is one enough?",
+    "整合营销要四个能力认证都过吗，还是一个就够？",
+])
+def test_all_or_one_asks_which_certifications_open_integrated_marketing(base, text):
+    """003: "完成紅人資源能力、明星資源能力、活動策劃能力、微信內容能力任一能力認證即可開通": "all of
+    them, or is one enough?" asks for that list, not whether we may open it."""
+    a = base.ask(text, [], AS_OF)
+    assert str(a.goal) == "jd_task_qualifying_capability(C)"
+    assert sorted(b["C"] for b in a.bindings) == ["celebrity_resource", "event_planning", "influencer_resource",
+                                                  "wechat_content"]
