@@ -147,6 +147,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 OUR_PLATFORMS: tuple[str, ...] = (
     "jd", "jd.com", "jingdong", "京东", "kuaishou", "快手", "快分销", "会员通", "开卡有礼", "京任务", "京东pop", "pop",
     "自营", "小店", "京豆", "东券", "京券", "采销", "视频号", "微信视频号", "微信内容能力", "wechat channels",
+    # the documents' own programmes, named in English ("do douyin sessions count for the wechat content
+    # certification?" is about JD's rule)
+    "wechat content", "member connect", "open card gift", "open-card gift", "kuaishou distribution",
 )
 # platforms no document covers: their rules are not ours to answer
 OTHER_PLATFORMS: tuple[str, ...] = (

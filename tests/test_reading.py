@@ -258,3 +258,32 @@ def test_all_or_one_asks_which_certifications_open_integrated_marketing(base, te
     assert str(a.goal) == "jd_task_qualifying_capability(C)"
     assert sorted(b["C"] for b in a.bindings) == ["celebrity_resource", "event_planning", "influencer_resource",
                                                   "wechat_content"]
+
+
+def test_a_session_on_another_platform_is_asked_about_jds_rule_not_refused(base):
+    """003: the WeChat-content threshold counts sessions "在微信視頻號渠道下"; naming Douyin as where
+    the sessions were does not make a question about JD's certification one about Douyin."""
+    facts = base.facts_from_text("jd_task_live_session(l1, a1).\njd_task_session_channel(l1, other).\n", "<t>")
+    for text in ("do our live streams on douyin count for the wechat content certification?",
+                 "我们在抖音直播的场次能算进微信内容能力的场次吗？"):
+        a = base.ask(text, facts, AS_OF)
+        assert str(a.goal) == "jd_task_wechat_session(l1, a1)" and a.answer == "no"
+    # a programme of another platform is still not covered
+    assert base.parse("how do i open integrated marketing on douyin", [], AS_OF).kind == "uncovered"
+
+
+@pytest.mark.parametrize("text, facts, pred, answer", [
+    # 003: "在途訂單依然可以提交、驗收和結算"
+    ("our integrated marketing permission got closed - can we still get paid for the orders we already have?",
+     "", "jd_task_after_permission_closed", None),
+    # 003: "請…自查權限達標情況，及時完成能力認證" (a recommendation to agencies with integrated marketing)
+    ("we run integrated marketing tasks but have no certification yet. what does JD recommend?",
+     "jd_task_business(a1, integrated_marketing_task).\n", "jd_task_should_complete_certification", "yes"),
+])
+def test_paraphrases_of_what_happens_and_what_is_advised(base, text, facts, pred, answer):
+    a = base.ask(text, base.facts_from_text(facts, "<t>") if facts else [], AS_OF)
+    assert a.goal.pred == pred
+    if answer is None:
+        assert {"W": "in_transit_order", "X": "settlement", "O": "still_allowed"} in a.bindings
+    else:
+        assert a.answer == answer
