@@ -129,6 +129,12 @@ def features(text: str) -> dict[str, int]:
         if w in STOPWORDS or len(w) < 2:
             continue
         out.setdefault(stem(w), m.start())
+        if "-" in w.strip("-"):  # "new-enterprise onboarding" meets "new enterprise onboarding"
+            at = m.start()
+            for part in w.split("-"):
+                if len(part) >= 2 and part not in STOPWORDS:
+                    out.setdefault(stem(part), at)
+                at += len(part) + 1
     for m in _CJK_RUN.finditer(rest):
         run = m.group(0)
         if len(run) == 1:

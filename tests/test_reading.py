@@ -287,3 +287,20 @@ def test_paraphrases_of_what_happens_and_what_is_advised(base, text, facts, pred
         assert {"W": "in_transit_order", "X": "settlement", "O": "still_allowed"} in a.bindings
     else:
         assert a.answer == answer
+
+
+def test_a_hyphenated_word_meets_its_words(base):
+    """000: a brand with no JD store may choose 新企入驻 (new-enterprise onboarding), whether the
+    message writes "new-enterprise" or "new enterprise"."""
+    from grammar.lexicon import features
+    assert {"new", "enterpris"} <= set(features("is new-enterprise onboarding open to us?"))
+    facts = base.facts_from_text("jd_mc_jd_store(b1, none).\n", "<t>")
+    a = base.ask("We have no store on JD. Can we pick the new-enterprise option?", facts, AS_OF)
+    assert str(a.goal) == "jd_mc_may_choose_new_enterprise(b1)" and a.answer == "yes"
+
+
+@pytest.mark.parametrize("text", ["our store is called 安踏运动旗舰店, is that name ok?",
+                                  "店名叫安踏运动旗舰店，这个名字可以吗？"])
+def test_is_the_name_ok_asks_whether_the_store_name_may_be_used(base, text):
+    facts = base.facts_from_text('jd_pop_store_name(p1, "安踏运动旗舰店").\n', "<t>")
+    assert str(base.parse(text, facts, AS_OF).goal) == "jd_pop_store_name_ok(p1)"
