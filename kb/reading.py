@@ -47,6 +47,7 @@ _ZH_MODALS = frozenset({"能", "可以", "能够", "可", "会", "要"})  # a mo
 DOC_SHARE = 0.6  # the share of document-specific words that makes a message one document's
 DOC_PENALTY = 0.1  # … and what a reading from another document loses
 AFFECT = 0.25  # "does that block us?": the weight of a condition's fit to the stated facts
+YES_NO_FIT = 0.7  # how much of a yes/no phrasing of a rule question a message must have to be asking it
 FAR_BETTER = 0.3  # how much more of the question a rule's words must explain than any verdict's
 POLARITY = 0.05  # a list question and a listing reading agree in negation
 # verbs that negate what they govern ("which modes let us skip the contract"), for list polarity only
@@ -163,6 +164,12 @@ class ReadingModel:
                 self.wh[c.key] = frozenset(cues & {"where", "who", "value", "which", "how"})
             elif c.key.startswith("pred:"):  # a yes/no reading answers "who"/"where" only if its words ask it
                 self.wh[c.key] = frozenset(cues & {"where", "who"})
+        # the phrases of a rule question that ask yes or no ("is a passport accepted" of the accepted
+        # IDs): found word for word, they say the question is that rule's even without a wh-word
+        self.yes_no_phrases = {c.key: frozenset(
+            normalise(t).rstrip("?？") for _, t in c.phrases
+            if not {str(sp.ref) for sp in self.lexicon.spans(normalise(t)) if sp.kind == "cue"}
+            & {"where", "who", "value", "which", "how"}) for c in self.lexicon.candidates if c.key.startswith("tpl:")}
         self.candidates = {c.key: c for c in self.lexicon.candidates}
         # readings asked mostly in the negative ("which types cannot be negotiated"): a list question
         # agrees with one of them, or with its positive twin, by whether it negates
@@ -186,8 +193,8 @@ class ReadingModel:
         self.gap_only = {c.key: frozenset(set().union(*c.feats) - ruled) for c in self.lexicon.candidates
                          if c.key.startswith("gap:") and c.feats}
         idf = self.lexicon.idf
-        self.phrase_totals = {c.key: [(fs, sum(idf.get(f, 1.0) for f in fs)) for fs in c.feats if fs]
-                              for c in self.lexicon.candidates}
+        self.phrase_totals = {c.key: [(fs, sum(idf.get(f, 1.0) for f in fs), normalise(t).rstrip("?？"))
+                                      for fs, (_, t) in zip(c.feats, c.phrases) if fs] for c in self.lexicon.candidates}
         self.all_feats = {c.key: c.word_feats.union(*c.feats) if c.feats else c.word_feats
                           for c in self.lexicon.candidates}
         self.exact = {c.key: tuple(normalise(t).rstrip("?？") for _, t in c.phrases) for c in self.lexicon.candidates}
@@ -448,6 +455,8 @@ class _Resolver:
             self.exact_spans.append((end - n + 1, end + 1, keys))
             for k in keys:
                 self.exact_hits[k] = max(self.exact_hits.get(k, 0), n)
+        self.yes_no_hits = {k for a, b, ks in self.exact_spans for k in ks
+                            if msg.text[a:b] in model.yes_no_phrases.get(k, ())}
         # a phrase found mostly inside a longer one of another reading ("开通整合营销权限" in
         # "代运营能力认证为什么不能开通整合营销权限") is part of that reading's words, not its own hit
         self.subsumed = {k for k in self.exact_hits if all(
@@ -630,14 +639,19 @@ class _Resolver:
         explains: dict[str, float] = {}
         for key in touched | numbered:
             d = self.m.doc_of.get(key)
-            best = 0.0
-            for fs, total in self.m.phrase_totals[key]:
+            best, best_yn = 0.0, False
+            yn_phrases = self.m.yes_no_phrases.get(key, frozenset())
+            for fs, total, text in self.m.phrase_totals[key]:
                 hit = fs & present
                 if hit:
                     cov = sum(weighted[f] for f in hit) / total
                     if len(fs) == 1 and n_content > 1:
                         cov *= _ONE_WORD  # "be created" is one word of "who creates the 东券?", not its topic
-                    best = max(best, cov)
+                    if cov > best:
+                        best, best_yn = cov, text in yn_phrases
+            # a rule question asked with the words of one of its yes/no phrasings ("can the legal rep
+            # use a passport" of the accepted IDs) is that rule's, wh-word or not
+            yes_no_fit = key in self.yes_no_hits or (best_yn and best >= YES_NO_FIT)
             hit_all = self.m.all_feats[key] & present
             explained = sum(in_q.get(f, 0.0) for f in hit_all) / q_total
             context = sum(in_context.get(f, 0.0) for f in hit_all)
@@ -690,7 +704,7 @@ class _Resolver:
                         s -= 0.2  # a yes/no whole question does not answer "where …" or "how long …"
                     if listy and any(isinstance(a, Var) for a in goal.args) and "conditions" not in self.cues:
                         s += 0.1
-                    elif verdict and any(isinstance(a, Var) for a in goal.args):
+                    elif verdict and any(isinstance(a, Var) for a in goal.args) and not yes_no_fit:
                         s -= 0.15
                         frame[key] = frame.get(key, 0.0) + 0.15
             else:  # a gap
@@ -700,6 +714,8 @@ class _Resolver:
                 if self.m.gap_only.get(key, frozenset()) & {f for f in present if weight[f] == 1.0}:
                     s += 0.2
             wh = self.m.wh.get(key) if not key.startswith("pred:") else None
+            if wh and yes_no_fit:
+                wh = None
             if wh and not (wh & self.cues):
                 s -= 0.5 if key.startswith("gap:") else 0.2
                 if key.startswith("tpl:"):

@@ -304,3 +304,26 @@ def test_a_hyphenated_word_meets_its_words(base):
 def test_is_the_name_ok_asks_whether_the_store_name_may_be_used(base, text):
     facts = base.facts_from_text('jd_pop_store_name(p1, "安踏运动旗舰店").\n', "<t>")
     assert str(base.parse(text, facts, AS_OF).goal) == "jd_pop_store_name_ok(p1)"
+
+
+@pytest.mark.parametrize("text", [
+    "can the legal rep use a passport for the enterprise certification?",
+    "法人是外籍的，企业认证能用护照吗？",
+])
+def test_a_rule_question_asked_in_one_of_its_yes_no_phrasings_is_that_rule(base, text):
+    """000: "法人證件(身份證(護照)": the accepted IDs are a rule question with a variable; asked yes or
+    no in the words of one of its yes/no phrasings it is still that rule, answered by its values."""
+    a = base.ask(text, [], AS_OF)
+    assert str(a.goal) == "jd_mc_legal_rep_id_accepted(D)"
+    assert sorted(b["D"] for b in a.bindings) == ["id_card", "passport"]
+
+
+@pytest.mark.parametrize("text", ["We negotiated once and the customer refused. Can we negotiate again?",
+                                  "客户拒绝了我们的协商，还能再发起一次协商吗？"])
+def test_negotiating_again_asks_about_the_one_chance_per_order(base, text):
+    """002: "同一服务单只有一次讨论机会": a second negotiation on the same order is not possible."""
+    facts = base.facts_from_text("jd_pop_after_sale_type(o1, return).\n"
+                                 "jd_pop_negotiation_started(o1, 2026-11-16T10:00).\n"
+                                 "jd_pop_customer_response(o1, refuse).\n", "<t>")
+    a = base.ask(text, facts, AS_OF)
+    assert str(a.goal) == "jd_pop_negotiation_chance_left(o1)" and a.answer == "no"
