@@ -327,3 +327,26 @@ def test_negotiating_again_asks_about_the_one_chance_per_order(base, text):
                                  "jd_pop_customer_response(o1, refuse).\n", "<t>")
     a = base.ask(text, facts, AS_OF)
     assert str(a.goal) == "jd_pop_negotiation_chance_left(o1)" and a.answer == "no"
+
+
+@pytest.mark.parametrize("text, facts, goal, answer", [
+    # 001: "一个礼包最多可以同时添加3种"
+    ("can we put beans, points, red packets and a coupon all in one package?",
+     "jd_ocg_package_reward(a1, 1, jd_beans).\njd_ocg_package_reward(a1, 2, points).\n"
+     "jd_ocg_package_reward(a1, 3, red_packet).\njd_ocg_package_reward(a1, 4, dong_coupon).\n",
+     "jd_ocg_c_at_most_three_types(a1)", "no"),
+    # 002: only the after-sale type, the application reason and the refund amount can be modified
+    ("修改协商可以改退款金额吗",
+     "jd_pop_negotiation_goal(o1, modify).\njd_pop_negotiation_change(o1, refund_amount).\n",
+     "jd_pop_modify_content_ok(o1)", "yes"),
+])
+def test_what_one_package_or_one_modify_negotiation_may_hold(base, text, facts, goal, answer):
+    a = base.ask(text, base.facts_from_text(facts, "<t>"), AS_OF)
+    assert str(a.goal) == goal and a.answer == answer
+
+
+def test_who_creates_the_coupon_is_the_procurement_condition(base):
+    """001: the 东券 is "由采销申请创建" — who creates it is answered by that condition, not a list of
+    the activity's required information."""
+    q = base.parse("who creates the 东券 for an open-card gift?", [], AS_OF)
+    assert q.goal.pred == "jd_ocg_coupon_c_created_by_procurement"
