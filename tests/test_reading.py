@@ -350,3 +350,12 @@ def test_who_creates_the_coupon_is_the_procurement_condition(base):
     the activity's required information."""
     q = base.parse("who creates the 东券 for an open-card gift?", [], AS_OF)
     assert q.goal.pred == "jd_ocg_coupon_c_created_by_procurement"
+
+
+@pytest.mark.parametrize("text", ["开卡有礼的人群能不能改成已经开过卡的会员？",
+                                  "can we change the target audience of our open card gift to existing members?"])
+def test_changing_the_target_audience_is_answered_by_the_default_audience(base, text):
+    """001: "默認進店未開卡人群" gives only the default; asking to change it gets that default (and the
+    reading that the document says nothing about changing it), not a yes or no."""
+    a = base.ask(text, [], AS_OF)
+    assert str(a.goal) == "jd_ocg_default_audience(X)" and a.bindings == [{"X": "store_visitors_without_card"}]
