@@ -617,7 +617,7 @@ class _Resolver:
         noun_feats = {f for f, pos in feats.items() if pos in names}
         noun_types = {t for it in self.msg.items if it.sentence in self.q_sents for p in it.pieces
                       if p.kind == "NOUN" for t in self.m.noun_types.get(p.text, ())}
-        named = {str(sp.ref).split("|", 1)[1] for sp in self.msg.spans if sp.kind == "value"}
+        named = set(self._named_values())
         weighted = {f: idf.get(f, 1.0) * w for f, w in weight.items()}
         in_q = {f: idf.get(f, 1.0) for f, w in weight.items() if w == 1.0}
         in_context = {f: idf.get(f, 1.0) for f, w in weight.items() if w < 1.0}
@@ -749,6 +749,14 @@ class _Resolver:
             elif named & place:
                 out -= 0.15
         return out
+
+    def _named_values(self) -> list[str]:
+        """The values the message names, each at its longest: "代播服务" names the service, not also
+        the task that "代播" alone names."""
+        spans = [sp for sp in self.msg.spans if sp.kind == "value"]
+        return [str(sp.ref).split("|", 1)[1] for sp in spans
+                if not any(o.start <= sp.start and sp.end <= o.end and o.end - o.start > sp.end - sp.start
+                           for o in spans)]
 
     def _asks_of_a_subject(self, type_: str | None) -> bool:
         """The message names a subject of this type, or speaks of itself and one is loaded."""
@@ -1083,7 +1091,7 @@ class _Resolver:
         """Variables of a goal that the message names a value for: "自营店能加京券吗" fills
         jd_ocg_kind_may_add_reward_type(K, T) with self_operated and jing_coupon."""
         domains = _domains(self.m.program, pred)
-        named = [str(s.ref).split("|", 1)[1] for s in self.msg.spans if s.kind == "value"]
+        named = self._named_values()
         out = list(args)
         asking = bool(self.cues & {"value", "which", "where", "who", "how"}) and "yes_no" not in self.cues
         if asking and sum(isinstance(a, Var) for a in out) <= 1:

@@ -359,3 +359,10 @@ def test_changing_the_target_audience_is_answered_by_the_default_audience(base, 
     reading that the document says nothing about changing it), not a yes or no."""
     a = base.ask(text, [], AS_OF)
     assert str(a.goal) == "jd_ocg_default_audience(X)" and a.bindings == [{"X": "store_visitors_without_card"}]
+
+
+def test_a_value_inside_a_longer_value_is_not_named_too(base):
+    """"代播服务" names the 代播 service (003: 代播任務/服務 each need the live-stream permission); the
+    "代播" inside it is not also the 代播 task."""
+    q = base.parse("代播服务需要开什么权限？要不要整合营销权限？", [], AS_OF)
+    assert str(q.goal) == "jd_task_permission_required(live_streaming_service, P)"
