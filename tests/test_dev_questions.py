@@ -21,8 +21,8 @@ from grammar.errors import KbError
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "questions" / "dev.yaml"
 OWN = Path(__file__).resolve().parent / "questions" / "own.yaml"  # 100 written before the reader saw them
-FLOOR = 0.87  # dev: measured 201/228 when raised; the target is 0.95
-OWN_FLOOR = 0.65  # own: measured 68/100
+FLOOR = 0.95  # dev, in each language: the target (measured English 113/117, Chinese 106/111)
+OWN_FLOOR = 0.67  # own: measured 69/100
 
 
 def _norm(goal: str) -> str:
@@ -70,9 +70,11 @@ def test_the_development_set_is_read_to_its_goals(results):
     for e, ok in results:
         tot[(e["doc"], e["lang"])] += 1
         per[(e["doc"], e["lang"])] += ok
-    share = sum(per.values()) / sum(tot.values())
     report = ", ".join(f"{d}/{lang} {per[(d, lang)]}/{n}" for (d, lang), n in sorted(tot.items()))
-    assert share >= FLOOR, f"read right: {share:.0%} ({report})"
+    for lang in ("en", "zh"):
+        right = sum(v for (_, lg), v in per.items() if lg == lang)
+        total = sum(v for (_, lg), v in tot.items() if lg == lang)
+        assert right / total >= FLOOR, f"{lang} read right: {right}/{total} ({report})"
 
 
 def test_questions_about_other_platforms_are_not_covered(results):
