@@ -727,12 +727,16 @@ class _Resolver:
         # a yes/no question a rule's answer explains far better than any verdict's ("after the
         # permission is closed, can talents still sign up for our new tasks?") asks that rule: its
         # frame does not count against it
-        if self.cues & {"yes_no"} and not self.cues & {"why", "needed"}:
-            def refund(s: float, k: str) -> float:
-                above = [e for s2, k2 in scored if s2 > s and k2.startswith("pred:") for e in (explains[k2],)]
-                return s + frame[k] if all(explains[k] - e >= FAR_BETTER for e in above) else s
-            scored = [(refund(s, k) if k in frame else s, k) for s, k in scored]
         scored.sort(key=lambda x: (-x[0], x[1]))
+        if frame and self.cues & {"yes_no"} and not self.cues & {"why", "needed"}:
+            refunded, above, prev, pending = [], -1.0, None, -1.0  # above: best explanation of a verdict scored higher
+            for s, k in scored:
+                if s != prev:
+                    above, prev = max(above, pending), s
+                if k.startswith("pred:"):
+                    pending = max(pending, explains[k])
+                refunded.append((s + frame[k] if k in frame and explains[k] - above >= FAR_BETTER else s, k))
+            scored = sorted(refunded, key=lambda x: (-x[0], x[1]))
         return scored
 
     def _constants_fit(self, goal: Atom, named: set[str]) -> float:
