@@ -50,6 +50,11 @@ AFFECT = 0.25  # "does that block us?": the weight of a condition's fit to the s
 YES_NO_FIT = 0.7  # how much of a yes/no phrasing of a rule question a message must have to be asking it
 FAR_BETTER = 0.3  # how much more of the question a rule's words must explain than any verdict's
 POLARITY = 0.05  # a list question and a listing reading agree in negation
+# the noun a wh-word asks about ("which certifications …"), and words after it that are none
+_WHICH_NOUN = re.compile(r"\b(?:which|what) (?:kinds? of |types? of )?([a-z][a-z\-]+)"
+                         r"|(?:哪些|哪种|哪几种)([\u4e00-\u9fff]{2})")
+_NOT_NOUNS = frozenset({"of", "one", "ones", "is", "are", "do", "does", "can", "should", "will", "would", "the", "our",
+                        "my", "a", "an", "to", "we", "i"})
 # verbs that negate what they govern ("which modes let us skip the contract"), for list polarity only
 _SKIP = re.compile(r"\b(?:skip|skipping|exempt|avoid|avoids|bypass)\b|无需|不必|免签|免于|可以免")
 _ONE_WORD = 0.7  # a one-word phrase covers a message of several content words only in part
@@ -618,6 +623,11 @@ class _Resolver:
         noun_types = {t for it in self.msg.items if it.sentence in self.q_sents for p in it.pieces
                       if p.kind == "NOUN" for t in self.m.noun_types.get(p.text, ())}
         named = set(self._named_values())
+        # "which certifications let an agency open …": the noun the wh-word asks about is no subject's
+        w = _WHICH_NOUN.search(self.msg.text[q_start:q_end])
+        noun = (w.group(1) or w.group(2)) if w else None
+        which_value = bool(noun) and noun not in _NOT_NOUNS and not any(
+            noun.startswith(n) or n.startswith(noun) for n in self.m.noun_types)
         weighted = {f: idf.get(f, 1.0) * w for f, w in weight.items()}
         in_q = {f: idf.get(f, 1.0) for f, w in weight.items() if w == 1.0}
         in_context = {f: idf.get(f, 1.0) for f, w in weight.items() if w < 1.0}
@@ -691,7 +701,7 @@ class _Resolver:
                 elif key.startswith("pred:"):
                     if listy and not (self.cues & {"yes_no", "which_subject", "conditions"}):
                         s -= 0.1  # "where …", "how long …" ask for a value, not a verdict ("which" may list subjects)
-                        if "which" in self.cues and t and t not in noun_types:
+                        if "which" in self.cues and t and (t not in noun_types or which_value):
                             s -= 0.1  # "which after-sale types …" lists no service orders
                     if self.cues & {"who", "where"} and not self.cues & {"yes_no"}:
                         # "who creates the 东券?" is not "is the activity valid?" but the rule whose

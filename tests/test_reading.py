@@ -366,3 +366,14 @@ def test_a_value_inside_a_longer_value_is_not_named_too(base):
     "代播" inside it is not also the 代播 task."""
     q = base.parse("代播服务需要开什么权限？要不要整合营销权限？", [], AS_OF)
     assert str(q.goal) == "jd_task_permission_required(live_streaming_service, P)"
+
+
+@pytest.mark.parametrize("text, goal", [
+    # 003: the four certifications that open the permission, not the agencies that may open it
+    ("Which certifications let an agency open integrated marketing?", "jd_task_qualifying_capability(C)"),
+    # 000: the enterprise certification's materials, not the brands that have them
+    ("which materials does a brand need for the enterprise certification?", "jd_mc_enterprise_cert_material(X)"),
+])
+def test_which_asks_about_the_noun_it_stands_before(base, text, goal):
+    """"which certifications …" lists certifications, though the message also names a subject."""
+    assert str(base.parse(text, [], AS_OF).goal) == goal
