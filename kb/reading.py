@@ -625,7 +625,7 @@ class _Resolver:
         named = set(self._named_values())
         # "which certifications let an agency open …": the noun the wh-word asks about is no subject's
         w = _WHICH_NOUN.search(self.msg.text[q_start:q_end])
-        noun = (w.group(1) or w.group(2)) if w else None
+        noun: str = (w.group(1) or w.group(2) or "") if w else ""
         which_value = bool(noun) and noun not in _NOT_NOUNS and not any(
             noun.startswith(n) or n.startswith(noun) for n in self.m.noun_types)
         weighted = {f: idf.get(f, 1.0) * w for f, w in weight.items()}
