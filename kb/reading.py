@@ -48,6 +48,7 @@ DOC_SHARE = 0.6  # the share of document-specific words that makes a message one
 DOC_PENALTY = 0.1  # … and what a reading from another document loses
 AFFECT = 0.25  # "does that block us?": the weight of a condition's fit to the stated facts
 YES_NO_FIT = 0.7  # how much of a yes/no phrasing of a rule question a message must have to be asking it
+BOUND = 0.1  # a question for a bound and a reading whose phrases ask for one
 FAR_BETTER = 0.3  # how much more of the question a rule's words must explain than any verdict's
 POLARITY = 0.05  # a list question and a listing reading agree in negation
 # the noun a wh-word asks about ("which certifications …"), and words after it that are none
@@ -169,6 +170,11 @@ class ReadingModel:
                 self.wh[c.key] = frozenset(cues & {"where", "who", "value", "which", "how"})
             elif c.key.startswith("pred:"):  # a yes/no reading answers "who"/"where" only if its words ask it
                 self.wh[c.key] = frozenset(cues & {"where", "who"})
+        # readings whose phrases ask for a bound ("一个手机号最多能注册几个公司账户" of the per-phone
+        # limit, not of one phone's count)
+        self.bound_keys = frozenset(c.key for c in self.lexicon.candidates if any(
+            sp.kind == "cue" and str(sp.ref) == "threshold"
+            for _, t in c.phrases for sp in self.lexicon.spans(normalise(t))))
         # the phrases of a rule question that ask yes or no ("is a passport accepted" of the accepted
         # IDs): found word for word, they say the question is that rule's even without a wh-word
         self.yes_no_phrases = {c.key: frozenset(
@@ -623,6 +629,8 @@ class _Resolver:
         noun_types = {t for it in self.msg.items if it.sentence in self.q_sents for p in it.pieces
                       if p.kind == "NOUN" for t in self.m.noun_types.get(p.text, ())}
         named = set(self._named_values())
+        # "max number of reward types in one package?" asks for a value without a wh-word
+        wh_cues = self.cues | ({"value"} if "threshold" in self.cues else set())
         # "which certifications let an agency open …": the noun the wh-word asks about is no subject's
         w = _WHICH_NOUN.search(self.msg.text[q_start:q_end])
         noun: str = (w.group(1) or w.group(2) or "") if w else ""
@@ -670,6 +678,8 @@ class _Resolver:
                 s += 0.15  # one of its phrases, word for word
             if listy and key.startswith("tpl:"):
                 s += POLARITY if (key in self.m.negative) == q_negated else -POLARITY
+            if "threshold" in self.cues and key in self.m.bound_keys:
+                s += BOUND
             if key in numbered:
                 s += 0.5  # "第8条过不了吗": the condition named by its number, almost an id
             if "conditions" in self.cues and key.startswith("pred:"):
@@ -726,7 +736,7 @@ class _Resolver:
             wh = self.m.wh.get(key) if not key.startswith("pred:") else None
             if wh and yes_no_fit:
                 wh = None
-            if wh and not (wh & self.cues):
+            if wh and not (wh & wh_cues):
                 s -= 0.5 if key.startswith("gap:") else 0.2
                 if key.startswith("tpl:"):
                     frame[key] = frame.get(key, 0.0) + 0.2

@@ -377,3 +377,12 @@ def test_a_value_inside_a_longer_value_is_not_named_too(base):
 def test_which_asks_about_the_noun_it_stands_before(base, text, goal):
     """"which certifications …" lists certifications, though the message also names a subject."""
     assert str(base.parse(text, [], AS_OF).goal) == goal
+
+
+@pytest.mark.parametrize("text, goal", [
+    # 002: "一个手机号码只申请注册三个公司账户" — the limit, not one phone's count
+    ("一个手机号最多能注册几个公司账户啊？", "jd_pop_max_company_accounts_per_phone(N)"),
+    ("这个手机号注册了几个公司账户？", "jd_pop_phone_account_count(P, N)"),
+])
+def test_a_question_for_a_bound_reads_the_reading_that_asks_for_one(base, text, goal):
+    assert str(base.parse(text, [], AS_OF).goal) == goal
