@@ -161,31 +161,40 @@ class ReadingModel:
         self.lexicon = Lexicon(entries, candidates.values())
         # the wh-words of each whole question and gap ("where ...", "多久"): a message that asks
         # none of them is not that question
+        # each phrase's spans, found once: its cues and negations decide the frames below
+        spans_of: dict[str, tuple[set[str], bool]] = {}
+        for c in self.lexicon.candidates:
+            for _, t in [*c.phrases, *c.words]:
+                if t not in spans_of:
+                    sps = self.lexicon.spans(normalise(t))
+                    spans_of[t] = ({str(sp.ref) for sp in sps if sp.kind == "cue"}, any(sp.kind == "neg" for sp in sps))
+
+        def cues_of(t: str) -> set[str]:
+            return spans_of[t][0]
+        wh_words = {"where", "who", "value", "which", "how"}
         self.wh: dict[str, frozenset[str]] = {}
         for c in self.lexicon.candidates:
             cues: set[str] = set()
             for _, t in [*c.phrases, *(c.words if c.key.startswith("pred:") else ())]:
-                cues |= {str(sp.ref) for sp in self.lexicon.spans(normalise(t)) if sp.kind == "cue"}
+                cues |= cues_of(t)
             if c.key.startswith(("tpl:", "gap:")):
-                self.wh[c.key] = frozenset(cues & {"where", "who", "value", "which", "how"})
+                self.wh[c.key] = frozenset(cues & wh_words)
             elif c.key.startswith("pred:"):  # a yes/no reading answers "who"/"where" only if its words ask it
                 self.wh[c.key] = frozenset(cues & {"where", "who"})
         # readings whose phrases ask for a bound ("一个手机号最多能注册几个公司账户" of the per-phone
         # limit, not of one phone's count)
-        self.bound_keys = frozenset(c.key for c in self.lexicon.candidates if any(
-            sp.kind == "cue" and str(sp.ref) == "threshold"
-            for _, t in c.phrases for sp in self.lexicon.spans(normalise(t))))
+        self.bound_keys = frozenset(c.key for c in self.lexicon.candidates
+                                    if any("threshold" in cues_of(t) for _, t in c.phrases))
         # the phrases of a rule question that ask yes or no ("is a passport accepted" of the accepted
         # IDs): found word for word, they say the question is that rule's even without a wh-word
-        self.yes_no_phrases = {c.key: frozenset(
-            normalise(t).rstrip("?？") for _, t in c.phrases
-            if not {str(sp.ref) for sp in self.lexicon.spans(normalise(t)) if sp.kind == "cue"}
-            & {"where", "who", "value", "which", "how"}) for c in self.lexicon.candidates if c.key.startswith("tpl:")}
+        self.yes_no_phrases = {c.key: frozenset(normalise(t).rstrip("?？") for _, t in c.phrases
+                                                if not cues_of(t) & wh_words)
+                               for c in self.lexicon.candidates if c.key.startswith("tpl:")}
         self.candidates = {c.key: c for c in self.lexicon.candidates}
         # readings asked mostly in the negative ("which types cannot be negotiated"): a list question
         # agrees with one of them, or with its positive twin, by whether it negates
         self.negative = frozenset(c.key for c in self.lexicon.candidates if c.phrases and 2 * sum(
-            any(sp.kind == "neg" for sp in self.lexicon.spans(normalise(t))) for _, t in c.phrases) > len(c.phrases))
+            spans_of[t][1] for _, t in c.phrases) > len(c.phrases))
         # the nouns that name a subject type ("活动" an open-card gift activity, "agency" a 京任务
         # agency): a reading about that type fits a message that uses the noun
         self.noun_types: dict[str, set[str]] = {}
