@@ -386,3 +386,12 @@ def test_which_asks_about_the_noun_it_stands_before(base, text, goal):
 ])
 def test_a_question_for_a_bound_reads_the_reading_that_asks_for_one(base, text, goal):
     assert str(base.parse(text, [], AS_OF).goal) == goal
+
+
+@pytest.mark.parametrize("text", ["我早就是这家店的会员了，现在还能领开卡礼包吗？",
+                                  "I am already a member of this store. can I still get the open card gift package?"])
+def test_a_shopper_who_is_already_a_member_asks_about_the_gift(base, text):
+    """001: the gift is for shoppers who open a card during the activity (默认进店未开卡人群): an
+    existing member asking about the gift package is a shopper, and the answer is no."""
+    a = base.ask(text, [], AS_OF)
+    assert a.goal.pred == "jd_ocg_shopper_gets_gift" and a.answer == "no"
