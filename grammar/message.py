@@ -113,6 +113,26 @@ class _ToItems(Transformer):
         return [c if isinstance(c, Item) else Item("piece", (c.value,)) for c in children]
 
 
+# chat shorthand read as the words it stands for ("we r on mode 1 and agreed w/ our caixiao")
+_SHORTHAND = {"r": "are", "u": "you", "ur": "your", "w/": "with", "w/o": "without", "b4": "before", "pls": "please",
+              "plz": "please", "thx": "thanks", "abt": "about", "bc": "because", "cuz": "because", "coz": "because",
+              "tmr": "tomorrow", "yday": "yesterday", "msg": "message", "acct": "account", "info": "information"}
+_SHORTHAND_WORD = re.compile(r"(?<![\w/])(?:w/o|w/|[a-z][a-z0-9]*)(?![\w/])")
+
+
+def _shorthand(text: str, keep: frozenset[str]) -> tuple[str, list[tuple[str, str]]]:
+    fixes: list[tuple[str, str]] = []
+
+    def fix(m: re.Match) -> str:
+        w = m.group(0)
+        if w in keep or w not in _SHORTHAND:
+            return w
+        fixes.append((w, _SHORTHAND[w]))
+        return _SHORTHAND[w]
+
+    return _SHORTHAND_WORD.sub(fix, text), fixes
+
+
 def _correct(text: str, lexicon: Lexicon, keep: frozenset[str]) -> tuple[str, list[tuple[str, str]]]:
     """English words one or two edits from a lexicon word are read as that word (and said so)."""
     from rapidfuzz import distance, process
@@ -150,7 +170,9 @@ def read_message(original: str, lexicon: Lexicon, as_of: _dt.date, keep: frozens
     if not plain:
         raise QueryError("empty question", hint="ask e.g. 'can store acme join kuaishou distribution?'")
     cased: str | None = normalise(original, lower=False)
-    text, corrections = _correct(plain, lexicon, keep)
+    short, expanded = _shorthand(plain, keep)
+    text, corrections = _correct(short, lexicon, keep)
+    corrections = expanded + corrections
     if len(text) != len(plain):
         cased = None  # a correction changed lengths: quoted strings come from the lower-case text
     values = find_values(text, as_of, cased if cased is not None and len(cased) == len(text) else None)

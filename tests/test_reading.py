@@ -395,3 +395,15 @@ def test_a_shopper_who_is_already_a_member_asks_about_the_gift(base, text):
     existing member asking about the gift package is a shopper, and the answer is no."""
     a = base.ask(text, [], AS_OF)
     assert a.goal.pred == "jd_ocg_shopper_gets_gift" and a.answer == "no"
+
+
+def test_chat_shorthand_is_read_as_its_words_and_said_so(base):
+    """"we r on mode 1 and agreed w/ our caixiao": "r" is "are" and "w/" is "with", so the agreement
+    with the 采销 is a stated fact; the expansion is reported like a typo's correction."""
+    m = base.reading_model()
+    r = m.read("we r on mode 1 and agreed w/ our caixiao already. can we register a 会员通 account?", [], AS_OF)
+    assert ("r", "are") in r.corrections and ("w/", "with") in r.corrections
+    assert "jd_mc_agreed_with_procurement" in {s.atom.pred for s in r.stated}
+    # a subject id is never expanded: "u1" is a shopper, "r1" a report
+    assert m.read("can shopper u1 get the gift package?", base.facts_from_text(
+        "jd_ocg_shopper_has_card(u1, false).\n", "<t>"), AS_OF).goal.args[0] == Const("u1")
