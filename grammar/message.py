@@ -120,8 +120,17 @@ _SHORTHAND = {"r": "are", "u": "you", "ur": "your", "w/": "with", "w/o": "withou
 _SHORTHAND_WORD = re.compile(r"(?<![\w/])(?:w/o|w/|[a-z][a-z0-9]*)(?![\w/])")
 
 
+# an indirect question asks what follows it ("do you know who creates the 东券?" is "who creates …")
+_INDIRECT = re.compile(r"\b(?:do you know|does anyone know|can you tell me|could you tell me|please tell me|"
+                       r"i want to know|i'd like to know|i would like to know|i wonder)\s+(?=(?:who|what|where|when|"
+                       r"which|how|why)\b)")
+
+
 def _shorthand(text: str, keep: frozenset[str]) -> tuple[str, list[tuple[str, str]]]:
     fixes: list[tuple[str, str]] = []
+    m = _INDIRECT.search(text)
+    if m:  # the canonical restatement shows the question read; the lead-in changes nothing in it
+        text = text[:m.start()] + text[m.end():]
 
     def fix(m: re.Match) -> str:
         w = m.group(0)

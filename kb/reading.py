@@ -56,6 +56,10 @@ _WHICH_NOUN = re.compile(r"\b(?:which|what) (?:kinds? of |types? of )?([a-z][a-z
                          r"|(?:哪些|哪种|哪几种)([\u4e00-\u9fff]{2})")
 _NOT_NOUNS = frozenset({"of", "one", "ones", "is", "are", "do", "does", "can", "should", "will", "would", "the", "our",
                         "my", "a", "an", "to", "we", "i"})
+# "who" after a noun introduces a relative clause; at the start, or after a verb of asking, it asks
+_WHO_ASKS = re.compile(r"(?:^|[.?!;,] ?|\b(?:know|tell (?:me|us)|ask|see|check|find out|and|or|but|to|for|about) )"
+                       r"who\b")
+_WHO_RELATIVE = re.compile(r"\b[a-z]{3,} who\b")
 # verbs that negate what they govern ("which modes let us skip the contract"), for list polarity only
 _SKIP = re.compile(r"\b(?:skip|skipping|exempt|avoid|avoids|bypass)\b|无需|不必|免签|免于|可以免")
 _ONE_WORD = 0.7  # a one-word phrase covers a message of several content words only in part
@@ -514,6 +518,8 @@ class _Resolver:
             cues.add("yes_no")  # "够不够" asks yes or no, of a stated value
         a, b = self.q_span
         sentence = self.msg.text[a:b]
+        if "who" in cues and not _WHO_ASKS.search(sentence) and _WHO_RELATIVE.search(sentence):
+            cues.discard("who")  # "can a shopper who already has a card …": a relative pronoun asks nothing
         for cue, patterns in FRAME_PATTERNS.items():
             if any(re.search(p, sentence) for p in patterns):
                 cues |= {cue, "which"} if cue == "which_subject" else {"value"} if cue == "choice" else {cue}
@@ -601,6 +607,7 @@ class _Resolver:
                 touched.add(c.key)
         said = self.mentioned_inputs()
         mentioned = said | self.loaded_inputs
+        valued = {sf.atom.pred for sf in self._plain_statements()}  # inputs stated with a value
         # a yes/no, why or what-needed question asks about a verdict, not for a list
         verdict = bool(self.cues & {"yes_no", "why", "needed"}) and not (self.cues & {"which", "where", "who"})
         listy = bool(self.cues & _FRAME_LIST) and not (self.cues & {"why", "needed"})
@@ -699,7 +706,9 @@ class _Resolver:
                 s += 0.05 * min(len(closure & mentioned), 3)
                 if self.cues & {"threshold", "enough"} and said and closure <= said:
                     s += 0.15  # "is 4.5 stars above the minimum …?": the condition on the stated input
-                if said and closure:  # focus: the reading whose inputs are the ones the message talks about
+                if key.startswith("inp:") and (pred in valued or verdict):
+                    pass  # "can a shopper who already has a card …?": the input said is not what is asked
+                elif said and closure:  # focus: the reading whose inputs are the ones the message talks about
                     n_hit = len(closure & said)
                     if n_hit:
                         precision, recall = n_hit / len(closure), n_hit / len(said)
