@@ -60,6 +60,9 @@ _NOT_NOUNS = frozenset({"of", "one", "ones", "is", "are", "do", "does", "can", "
 _WHO_ASKS = re.compile(r"(?:^|[.?!;,] ?|\b(?:know|tell (?:me|us)|ask|see|check|find out|and|or|but|to|for|about) )"
                        r"who\b")
 _WHO_RELATIVE = re.compile(r"\b[a-z]{3,} who\b")
+# a unit asked for in Chinese ("要几星", "多少天"): the input measured in it is spoken of
+_ZH_UNITS = {"星": "stars", "颗星": "stars", "天": "days", "小时": "hours", "个小时": "hours", "分钟": "minutes"}
+_ASKED_UNIT = re.compile(r"(?:几|多少)(颗星|星|天|个小时|小时|分钟)")
 # verbs that negate what they govern ("which modes let us skip the contract"), for list polarity only
 _SKIP = re.compile(r"\b(?:skip|skipping|exempt|avoid|avoids|bypass)\b|无需|不必|免签|免于|可以免")
 _ONE_WORD = 0.7  # a one-word phrase covers a message of several content words only in part
@@ -536,7 +539,7 @@ class _Resolver:
                 cues.discard("yes_no")
         if first is not None and first.kind in ("cop",):
             cues.add("yes_no")
-        if self.lang == "zh" and "yes_no" in cues and cues & {"which", "value"}:
+        if self.lang == "zh" and "yes_no" in cues and cues & {"which", "value", "threshold"}:
             # Chinese asks yes/no with 吗/呢, 能不能, 是否 …; a bare modal beside 哪些/什么 is an
             # auxiliary: "具体能卖哪些" lists what can be sold
             yn = [it.pieces[0].text for it in self.msg.items if it.kind == "cue" and it.sentence in qs
@@ -587,6 +590,8 @@ class _Resolver:
         """Inputs the message speaks of: named, valued, or implied by a unit (4.5星 -> stars)."""
         out = {p for _, preds in self.statements for p in preds}
         units = self.m.unit_inputs
+        for m in _ASKED_UNIT.finditer(self.msg.text):  # "要几星才能…": the stars are asked about
+            out |= units.get(_ZH_UNITS[m.group(1)], frozenset())
         for it in self.msg.items:
             for p in it.pieces:
                 if p.kind == "NUMBER" and isinstance(p.ref, Found) and p.ref.unit in units:

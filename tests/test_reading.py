@@ -422,3 +422,4 @@ def test_a_relative_who_asks_nothing_and_an_indirect_question_asks_what_follows(
         "jd_ocg_coupon_c_created_by_procurement"
     assert m.read("I'd like to know which 会员通 modes need a contract", [], AS_OF).goal.pred == \
         "jd_mc_mode_needs_contract"
+

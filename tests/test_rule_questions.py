@@ -32,6 +32,8 @@ def test_the_eight_kuaishou_conditions_are_listed_with_their_quotes(base, questi
     "what's the minimum star rating for 快分销?",
     "快分销对体验星级的最低要求是多少",
     "what is the lowest experience star rating kuaishou distribution accepts?",
+    "体验星级要几星才能开快分销啊",  # "how many stars", the modal of 才能 asks no yes or no
+    "快分销要几星？",
 ])
 def test_the_minimum_star_rating_is_four_from_condition_3(base, question):
     # 004: "3、購物體會星級≥4"
