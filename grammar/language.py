@@ -43,7 +43,8 @@ CUES: dict[str, tuple[str, ...]] = {
                "达标", "达不达标", "合格吗", "过线", "过关", "meet the bar", "太高", "太低", "过高", "偏高", "too high",
                "too low"),
     "conditions": ("conditions", "requirements", "criteria", "prerequisites", "what does it take", "条件",
-                   "要求", "准入条件", "准入要求", "资格要求", "标准"),
+                   "要求", "准入条件", "准入要求", "资格要求", "标准", "what counts as", "what qualifies as",
+                   "怎样才算", "怎么才算", "什么才算", "怎么样才算"),
     # "does that block us from …?", "会连累这家店吗": whether the situation stated breaks a condition
     "affect": ("block", "blocks", "blocking", "stop us", "stops us", "affect", "affects", "hurt", "hurts", "break",
                "breaks", "count against", "counts against", "disqualify", "disqualifies", "rule us out",

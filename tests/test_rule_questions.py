@@ -86,3 +86,11 @@ def test_how_many_negotiations_an_order_gets_is_answered_from_the_text(base, que
     # 002: "同一服务单只有一次讨论机会"
     _, data = checked(base, question)
     assert data["goal"] == "jd_pop_negotiations_per_order(N)" and [b["N"] for b in data["bindings"]] == [1]
+
+
+@pytest.mark.parametrize("question", ["什么才算有效直播场次？", "怎样才算有效场次？"])
+def test_what_counts_as_an_effective_session_lists_its_two_conditions(base, question):
+    # 003: "開播時間≥2h" and "GMV>0,僅核算帶貨京東產品的銷售額"
+    ans, data = checked(base, question)
+    assert data["kind"] == "conditions" and ans.goal.pred == "jd_task_session_effective"
+    assert [r["pred"] for r in data["rule"]] == ["jd_task_session_long_enough", "jd_task_session_has_jd_sales"]
