@@ -183,6 +183,9 @@ def test_is_that_a_problem_reads_the_rule_the_stated_facts_bear_on(base):
                                  'jd_ocg_beans_recharged_via(sup1, "va").\njd_ocg_linked_vc_account(s1, "vb").')
     q = base.parse("供应商用va这个VC账号充的京豆，采销在商家后台关联的是vb，会不会有问题？", facts, AS_OF)
     assert q.goal.pred == "jd_ocg_vc_link_ok"
+    # 004: a counterfeit-sale penalty within the past year breaks condition 4 ("does that kill …?")
+    q = base.parse("Our shop had a 售假 penalty 8 months ago. Does that kill our 快分销 application?", [], AS_OF)
+    assert q.goal.pred == "ks_c4_no_serious_violation_past_year"
 
 
 def test_what_an_individual_business_may_sell_in_a_limited_category_is_listed_from_the_text(base):
