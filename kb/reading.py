@@ -628,6 +628,8 @@ class _Resolver:
         glue = at(("CUE", "NEG", "COP"))  # "为什么无效": "为什" is no unknown word, "无效" is known
 
         filler = _filler_positions(self.msg.text)
+        cut = max(self.msg.text.rfind(",", q_start, q_end), self.msg.text.rfind("，", q_start, q_end))
+        asked_exact = {k for a, b, ks in self.exact_spans if b > cut for k in ks}
 
         def counts(f: str, pos: int) -> bool:
             if weight[f] < 1.0 or f in loaded_ids or pos in names:
@@ -696,7 +698,9 @@ class _Resolver:
             context = sum(in_context.get(f, 0.0) for f in hit_all)
             s = 0.6 * best + 0.4 * min(explained, 1.0) + 0.02 * min(context, 5.0)
             if key in self.exact_hits and key not in self.subsumed:
-                s += 0.15  # one of its phrases, word for word
+                # one of its phrases, word for word; less where it is only in a clause before the one
+                # that asks ("入驻选的是关联已有企业，可以直接跳过企业认证吗")
+                s += 0.15 if key in asked_exact else 0.08
             if listy and key.startswith("tpl:"):
                 s += POLARITY if (key in self.m.negative) == q_negated else -POLARITY
             if "threshold" in self.cues and key in self.m.bound_keys:
