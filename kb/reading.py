@@ -733,8 +733,8 @@ class _Resolver:
                     # naming an input is stating it, unless the message asks for its value, of a
                     # subject it names ("what is bolt's store type?", "我们的星级是多少")
                     if not (self.cues & {"value", "which"}) or self.cues & {"why", "needed", "if", "where", "how"} \
-                            or not self._asks_of_a_subject(t):
-                        s -= 0.5
+                            or not self._asks_of_a_subject(t) or pred in valued:
+                        s -= 0.5  # … and a value the message states for it is no question about it
                 elif key.startswith("pred:"):
                     if listy and not (self.cues & {"yes_no", "which_subject", "conditions"}):
                         s -= 0.1  # "where …", "how long …" ask for a value, not a verdict ("which" may list subjects)
