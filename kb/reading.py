@@ -63,6 +63,15 @@ _WHO_RELATIVE = re.compile(r"\b[a-z]{3,} who\b")
 # a unit asked for in Chinese ("要几星", "多少天"): the input measured in it is spoken of
 _ZH_UNITS = {"星": "stars", "颗星": "stars", "天": "days", "小时": "hours", "个小时": "hours", "分钟": "minutes"}
 _ASKED_UNIT = re.compile(r"(?:几|多少)(颗星|星|天|个小时|小时|分钟)")
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+
+
+def _unhyphen(text: str) -> str:
+    """Hyphens between letters as spaces, the length kept: "no-serious-violation condition" is found
+    word for word in "meet the no serious violation condition"."""
+    return _HYPHEN.sub(" ", text)
+
+
 # verbs that negate what they govern ("which modes let us skip the contract"), for list polarity only
 _SKIP = re.compile(r"\b(?:skip|skipping|exempt|avoid|avoids|bypass)\b|无需|不必|免签|免于|可以免")
 _ONE_WORD = 0.7  # a one-word phrase covers a message of several content words only in part
@@ -194,7 +203,7 @@ class ReadingModel:
                                     if any("threshold" in cues_of(t) for _, t in c.phrases))
         # the phrases of a rule question that ask yes or no ("is a passport accepted" of the accepted
         # IDs): found word for word, they say the question is that rule's even without a wh-word
-        self.yes_no_phrases = {c.key: frozenset(normalise(t).rstrip("?？") for _, t in c.phrases
+        self.yes_no_phrases = {c.key: frozenset(_unhyphen(normalise(t).rstrip("?？")) for _, t in c.phrases
                                                 if not cues_of(t) & wh_words)
                                for c in self.lexicon.candidates if c.key.startswith("tpl:")}
         self.candidates = {c.key: c for c in self.lexicon.candidates}
@@ -220,7 +229,7 @@ class ReadingModel:
         self.gap_only = {c.key: frozenset(set().union(*c.feats) - ruled) for c in self.lexicon.candidates
                          if c.key.startswith("gap:") and c.feats}
         idf = self.lexicon.idf
-        self.phrase_totals = {c.key: [(fs, sum(idf.get(f, 1.0) for f in fs), normalise(t).rstrip("?？"))
+        self.phrase_totals = {c.key: [(fs, sum(idf.get(f, 1.0) for f in fs), _unhyphen(normalise(t).rstrip("?？")))
                                       for fs, (_, t) in zip(c.feats, c.phrases) if fs] for c in self.lexicon.candidates}
         self.all_feats = {c.key: c.word_feats.union(*c.feats) if c.feats else c.word_feats
                           for c in self.lexicon.candidates}
@@ -232,7 +241,7 @@ class ReadingModel:
         for key, phrases in self.exact.items():
             for ph in phrases:
                 if len(ph) > 3:
-                    by_phrase.setdefault(ph, set()).add(key)
+                    by_phrase.setdefault(_unhyphen(ph), set()).add(key)
         self.exact_auto = ahocorasick.Automaton()
         for ph, keys in by_phrase.items():
             self.exact_auto.add_word(ph, (len(ph), tuple(sorted(keys))))
@@ -478,12 +487,13 @@ class _Resolver:
         self.has_pronoun = any(p.kind == "PRON" for it in msg.items for p in it.pieces)
         self.exact_hits: dict[str, int] = {}  # reading -> length of its longest phrase in the message
         self.exact_spans: list[tuple[int, int, tuple[str, ...]]] = []  # where each such phrase is
-        for end, (n, keys) in model.exact_auto.iter(msg.text) if msg.text else ():
+        for end, (n, keys) in model.exact_auto.iter(_unhyphen(msg.text)) if msg.text else ():
             self.exact_spans.append((end - n + 1, end + 1, keys))
             for k in keys:
                 self.exact_hits[k] = max(self.exact_hits.get(k, 0), n)
+        plain = _unhyphen(msg.text)
         self.yes_no_hits = {k for a, b, ks in self.exact_spans for k in ks
-                            if msg.text[a:b] in model.yes_no_phrases.get(k, ())}
+                            if plain[a:b] in model.yes_no_phrases.get(k, ())}
         # a phrase found mostly inside a longer one of another reading ("开通整合营销权限" in
         # "代运营能力认证为什么不能开通整合营销权限") is part of that reading's words, not its own hit
         self.subsumed = {k for k in self.exact_hits if all(

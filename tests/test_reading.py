@@ -426,3 +426,10 @@ def test_a_relative_who_asks_nothing_and_an_indirect_question_asks_what_follows(
     assert m.read("I'd like to know which 会员通 modes need a contract", [], AS_OF).goal.pred == \
         "jd_mc_mode_needs_contract"
 
+
+
+def test_a_hyphenated_phrase_is_found_word_for_word(model):
+    """004: condition 4 is "近1年無嚴重違規"; "the no-serious-violation condition" names it, hyphens or not."""
+    r = model.read("we got a 10-point penalty for late shipping. does that break the no-serious-violation "
+                   "condition for 快分销?", [], AS_OF)
+    assert r.goal.pred == "ks_c4_no_serious_violation_past_year"
