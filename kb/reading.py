@@ -326,7 +326,12 @@ class ReadingModel:
                 return f"what is {whose}'s {phrase}?" if whose else f"what is the {phrase}?"
             return f"{whose}的{phrase}是什么？" if whose else f"{phrase}是什么？"
         if key.startswith("pred:") and not any(lg == lang for lg, _ in c.phrases):
-            return f"?- {key[5:]}({subject or 'S'})."  # no question phrase: the goal itself
+            # no question phrase: what the rule says (its @doc), else the goal itself
+            info = self.program.preds.get(key[5:])
+            doc = (info.docs.get(lang) or "").strip().rstrip(".。") if info is not None else ""
+            if doc:
+                return f"does this hold: {doc}?" if lang == "en" else f"是否成立：{doc}？"
+            return f"?- {key[5:]}({subject or 'S'})."
         return phrase + ("?" if lang == "en" else "？") if not phrase.endswith(("?", "？")) else phrase
 
 

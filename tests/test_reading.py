@@ -433,3 +433,11 @@ def test_a_hyphenated_phrase_is_found_word_for_word(model):
     r = model.read("we got a 10-point penalty for late shipping. does that break the no-serious-violation "
                    "condition for 快分销?", [], AS_OF)
     assert r.goal.pred == "ks_c4_no_serious_violation_past_year"
+
+
+def test_a_reading_with_no_question_phrase_is_restated_by_what_its_rule_says(model):
+    """A predicate with no @ask phrase is shown by its @doc (in did-you-mean and "read as"), never as
+    a raw goal the asker did not write."""
+    zh = model.canonical("pred:jd_ocg_coupon_c_kind", None, "zh")
+    en = model.canonical("pred:jd_ocg_coupon_c_kind", None, "en")
+    assert "?-" not in zh and "东券" in zh and "?-" not in en and en.startswith("does this hold:")
