@@ -48,6 +48,7 @@ DOC_SHARE = 0.6  # the share of document-specific words that makes a message one
 DOC_PENALTY = 0.1  # … and what a reading from another document loses
 AFFECT = 0.25  # "does that block us?": the weight of a condition's fit to the stated facts
 YES_NO_FIT = 0.7  # how much of a yes/no phrasing of a rule question a message must have to be asking it
+NUMBERED = 0.7  # a condition named by its number ("第8条", "condition 8")
 BOUND = 0.1  # a question for a bound and a reading whose phrases ask for one
 FAR_BETTER = 0.3  # how much more of the question a rule's words must explain than any verdict's
 POLARITY = 0.05  # a list question and a listing reading agree in negation
@@ -690,6 +691,7 @@ class _Resolver:
             or bool(_SKIP.search(q_text))
         numbered = {k for ref, keys in self.m.numbered.items()
                     if re.search(rf"(?<!\d){re.escape(ref)}(?!\d)", q_text) for k in keys}
+        self.numbered_keys = numbered
         scored = []
         frame: dict[str, float] = {}  # the frame penalties of a rule question asked yes/no
         explains: dict[str, float] = {}
@@ -721,7 +723,7 @@ class _Resolver:
             if "threshold" in self.cues and key in self.m.bound_keys:
                 s += BOUND
             if key in numbered:
-                s += 0.5  # "第8条过不了吗": the condition named by its number, almost an id
+                s += NUMBERED  # "第8条过不了吗": the condition named by its number, almost an id
             if "conditions" in self.cues and key.startswith("pred:"):
                 s += 0.1  # "what are the requirements for …": a rule's conditions, not a whole question
             pred = self.m.pred_of(key)
@@ -877,6 +879,9 @@ class _Resolver:
             close = close + [(s, k) for s, k in scored if k.startswith("pred:") and best[0] - s < 2 * MARGIN
                              and (s, k) not in close and self._exact_len(k) >= 5
                              and p in self.m.depends.get(self.m.pred_of(k) or "", frozenset())]
+        named_by_number = [sk for sk in close if sk[1] in getattr(self, "numbered_keys", ())]
+        if len(named_by_number) == 1 and "conditions" in self.cues:
+            close, best = named_by_number, named_by_number[0]  # "快分销准入条件第8条是什么": that condition's
         nested = self._nested_choice(close)
         if nested is not None:
             close, best = [nested], nested

@@ -94,3 +94,11 @@ def test_what_counts_as_an_effective_session_lists_its_two_conditions(base, ques
     ans, data = checked(base, question)
     assert data["kind"] == "conditions" and ans.goal.pred == "jd_task_session_effective"
     assert [r["pred"] for r in data["rule"]] == ["jd_task_session_long_enough", "jd_task_session_has_jd_sales"]
+
+
+@pytest.mark.parametrize("question", ["快分销准入条件第8条是什么", "快分销第8条是什么"])
+def test_a_condition_named_by_its_number_is_listed_with_its_clause(base, question):
+    # 004: the eighth numbered condition is about the accounts under the same real-name subject
+    ans, data = checked(base, question)
+    assert data["kind"] == "conditions" and ans.goal.pred == "ks_c8_linked_accounts_clean"
+    assert all(r["sources"] and r["sources"][0]["file"].startswith("004_") for r in data["rule"])
