@@ -256,7 +256,7 @@ class Compiler:
             if ground and cv.lazy is not None and cv.ground is None:  # made when first asked for
                 q, raw, extra = cv.lazy
                 cv.ground = f"{cv.name}_g"
-                self.views.append((cv.ground, self._alive(cv.clause, q, raw, extra, ground=True)))
+                self.views.append((cv.ground, self._alive(cv.clause, q, raw, extra, cv.ground, ground=True)))
             view = cv.ground if ground and cv.ground else cv.name
             parts.append(f"SELECT {self._cols(info.arity)}, st, ux, e FROM {view}")
         cols = self._cols(info.arity)
@@ -407,7 +407,7 @@ class Compiler:
         if emulate:
             self.views.append((f"{name}_r", sql))
             lazy = (q, f"{name}_r", list(extra))
-            sql = self._alive(c, q, f"{name}_r", extra)
+            sql = self._alive(c, q, f"{name}_r", extra, name)
         self.views.append((name, sql))
         cv = ClauseView(name, c, q.infos, driven, spec, None, lazy, bool(q.expanding or q.duplicating))
         self.clause_views[name] = cv
@@ -425,23 +425,31 @@ class Compiler:
         self.clause_views[name] = cv
         return cv
 
-    def _alive(self, c: Clause, q: _Query, rows: str, extra: list[str], ground: bool = False) -> str:
+    def _alive(self, c: Clause, q: _Query, rows: str, extra: list[str], name: str, ground: bool = False) -> str:
         """The prover's reading of a clause whose literals bind several rows per subject: literal
         by literal, the bindings that satisfy it go on; when none does, the condition fails as it
         does for the first binding so far (in text order), and the bindings stay as they were.
         Rows that hold keep their status; the others take the subject's status, their
         body-bound head arguments unknown (NULL)."""
-        heads = ", ".join(f"a{k}" for k in range(len(c.head.args)))
         # asked with every argument given: one group per head tuple; a group whose argument is
         # unknown (NULL: its binding failed) stands for every value of it
-        part = heads if ground else "a0"
-        w = f"OVER (PARTITION BY {part})"
-        # a group whose rows all have the same statuses reads as one row: only the others need
-        # the literal-by-literal pass (its windows are the costly part)
+        part = [f"a{k}" for k in range(len(c.head.args))] if ground else ["a0"]
+        pl = ", ".join(part)
+        w = f"OVER (PARTITION BY {pl})"
+
+        def same(x: str, y: str) -> str:  # the group's key (a0 is never NULL; a NULL argument is a group)
+            return " AND ".join(f"{x}.{p} = {y}.{p}" if p == "a0" else f"{x}.{p} IS NOT DISTINCT FROM {y}.{p}"
+                                for p in part)
+
+        # a group whose rows all have the same statuses reads as one row: only the others (the
+        # groups listed in ``<name>_n``, usually few) need the literal-by-literal pass
         code = " + ".join(f"l{i} * {3 ** n}" for n, (i, _) in enumerate(q.statuses)) or "0"
-        counted = (f"(SELECT *, CASE WHEN min({code}) {w} = max({code}) {w} THEN 1 ELSE 2 END AS gz_n "
-                   f"FROM {rows})")
-        cur, prev_alive, level = f"(SELECT * FROM {counted} c0 WHERE gz_n > 1)", "TRUE", 0
+        groups = f"{name}_n"
+        self.views.append((groups, f"SELECT {pl} FROM {rows} GROUP BY {pl} HAVING min({code}) <> max({code})"))
+        multi = f"(SELECT r.* FROM {rows} r JOIN {groups} n ON {same('n', 'r')})"
+        # the pass itself over the narrow columns it reads (a window keeps every column it is given)
+        narrow = ", ".join(part + [f"{x}{i}" for i, _ in q.statuses for x in ("l", "g", "k")])
+        cur, prev_alive, level = f"(SELECT {narrow} FROM {multi} c0)", "TRUE", 0
         for i, _ in q.statuses:
             level += 1
             step = (f"SELECT *, max(CASE WHEN {prev_alive} AND l{i} = 2 THEN 1 ELSE 0 END) {w} AS h{i}, "
@@ -449,6 +457,11 @@ class Compiler:
                     f"|| k{i}) {w} AS f{i} FROM {cur} s{level}")
             cur = f"(SELECT *, ({prev_alive} AND (h{i} = 0 OR l{i} = 2)) AS v{i} FROM ({step}) t{level})"
             prev_alive = f"v{i}"
+        # h and f are the group's: one row per group, joined back to its rows
+        hf = ", ".join(f"{x}{i}" for i, _ in q.statuses for x in ("h", "f"))
+        found = f"(SELECT DISTINCT {pl}, {hf} FROM {cur} z)"
+        joined = (f"(SELECT r.*, {', '.join(f'p.{x}' for x in hf.split(', '))} FROM {multi} r "
+                  f"JOIN {found} p ON {same('p', 'r')})")
         alive = "least(" + ", ".join(f"(CASE WHEN h{i} = 1 THEN 2 ELSE f{i} END)" for i, _ in q.statuses) + ", 2)"
         outs = []
         for k, t in enumerate(c.head.args):
@@ -460,12 +473,12 @@ class Compiler:
         # a row that does not hold: the subject's status, unless another row holds (then it is none)
         # (a row the engine proves but that rests on an unknown stays unknown)
         status = f"CASE WHEN st = 2 THEN 2 WHEN e THEN 1 WHEN {alive} = 2 THEN 0 ELSE {alive} END"
-        # one row in its group: the prover's reading is the row's own (a skipped literal follows
-        # a failed one, which already decides)
+        # the other groups: the prover's reading is the rows' own (one row, or rows that all read
+        # alike; a skipped literal follows a failed one, which already decides)
         single = (f"SELECT {', '.join(outs)}, st, ux, e, k, " + ", ".join([f"l{i}" for i, _ in q.statuses] + others)
-                  + f" FROM {counted} c1 WHERE gz_n = 1")
+                  + f" FROM (SELECT r.* FROM {rows} r LEFT JOIN {groups} n ON {same('n', 'r')} WHERE n.a0 IS NULL) c1")
         return (f"SELECT {', '.join(outs)}, {status} AS st, ux, e, k, "
-                + ", ".join(lcols + others) + f" FROM {cur} y UNION ALL " + single)
+                + ", ".join(lcols + others) + f" FROM {joined} y UNION ALL " + single)
 
 
 def _atoms(lit: Literal) -> list[Atom]:
