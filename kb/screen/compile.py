@@ -81,6 +81,10 @@ class ClauseView:
     lazy: tuple | None = field(default=None, repr=False)  # what building that view needs
     several: bool = True  # may have several rows per subject
     wide: bool = False  # columns ``<name>__<col>`` of the wide row, not a view
+    kept: str = ""  # the view of its rows that hold or are unknown (see ``Compiler._clause``); else name
+
+    def __post_init__(self) -> None:
+        self.kept = self.kept or self.name
 
 
 @dataclass
@@ -257,7 +261,7 @@ class Compiler:
                 q, raw, extra = cv.lazy
                 cv.ground = f"{cv.name}_g"
                 self.views.append((cv.ground, self._alive(cv.clause, q, raw, extra, cv.ground, ground=True)))
-            view = cv.ground if ground and cv.ground else cv.name
+            view = cv.ground if ground and cv.ground else cv.kept
             parts.append(f"SELECT {self._cols(info.arity)}, st, ux, e FROM {view}")
         cols = self._cols(info.arity)
         if not parts:
@@ -291,7 +295,7 @@ class Compiler:
         parts = []
         for c in rules:
             cv = self._clause(c)
-            parts.append(f"SELECT {self._cols(info.arity)}{', ' if info.arity else ''}st, ux, e FROM {cv.name}")
+            parts.append(f"SELECT {self._cols(info.arity)}{', ' if info.arity else ''}st, ux, e FROM {cv.kept}")
         if facts:
             parts.append(f"SELECT {self._cols(info.arity)}{', ' if info.arity else ''}2 AS st, FALSE AS ux, TRUE AS e "
                          f"FROM rf_{pred}")
@@ -315,7 +319,7 @@ class Compiler:
                 parts.append((f"h.{cv.name}__st", f"h.{cv.name}__ux", f"h.{cv.name}__e"))
                 continue
             u = f"u{len(joins)}"
-            joins.append(f" LEFT JOIN (SELECT a0, max(st) AS st, bool_or(ux) AS ux, bool_or(e) AS e FROM {cv.name} "
+            joins.append(f" LEFT JOIN (SELECT a0, max(st) AS st, bool_or(ux) AS ux, bool_or(e) AS e FROM {cv.kept} "
                          f"WHERE st > 0 OR e GROUP BY a0) {u} ON {u}.a0 = h.id")
             parts.append((f"coalesce({u}.st, 0)", f"coalesce({u}.ux, FALSE)", f"coalesce({u}.e, FALSE)"))
         if facts:
@@ -402,17 +406,31 @@ class Compiler:
                 extra.append(f"{' || chr(1) || '.join(parts) if parts else chr(39) * 2} AS k{i}")
         holds = " AND ".join(e for _, e in sorted(q.engine.items())) or "TRUE"
         sel = ", ".join(heads + [f"{st} AS st", f"{ux} AS ux", f"({holds}) AS e", f"{key} AS k"] + extra)
-        sql = f"SELECT {sel} FROM {q.base}" + "".join(q.joins)
+        # a subject with no row for the first literal (an optional input or a rule fact, asked
+        # with the subject alone bound) has one row, which holds nowhere (none stated: 0, and so
+        # the clause), whatever the prover's order: only the explanation, which lists that
+        # literal, reads it. Every other reader (the predicate's relation, its variants, the
+        # missing inputs under a negation) reads ``kept``, the same rows with that join inner:
+        # the subjects with no penalty record are most of them and never reach the windows.
+        first = q.join_of.get(0)
+        inner = driven and first is not None and q.infos[0].kind in ("optional", "facts") \
+            and q.guard_false.get(0, False)
         lazy = None
-        if emulate:
-            self.views.append((f"{name}_r", sql))
-            lazy = (q, f"{name}_r", list(extra))
-            sql = self._alive(c, q, f"{name}_r", extra, name)
-        self.views.append((name, sql))
-        cv = ClauseView(name, c, q.infos, driven, spec, None, lazy, bool(q.expanding or q.duplicating))
+        names = [(name, "LEFT")] + ([(f"{name}_k", "INNER")] if inner else [])
+        for view, how in names:
+            joins = list(q.joins)
+            if how == "INNER" and first is not None:
+                joins[first] = " JOIN" + joins[first][len(" LEFT JOIN"):]
+            sql = f"SELECT {sel} FROM {q.base}" + "".join(joins)
+            if emulate:
+                self.views.append((f"{view}_r", sql))
+                lazy = (q, f"{view}_r", list(extra))
+                sql = self._alive(c, q, f"{view}_r", extra, view)
+            self.views.append((view, sql))
+        cv = ClauseView(name, c, q.infos, driven, spec, None, lazy, bool(q.expanding or q.duplicating),
+                        kept=names[-1][0])
         self.clause_views[name] = cv
         return cv
-
 
     def _wide_clause(self, name: str, c: Clause, q: _Query, t: str) -> ClauseView:
         """A clause giving each subject one row: its columns ``<name>__<col>`` on the wide row."""
@@ -514,6 +532,8 @@ class _Query:
         # an unknown holds there, and the prover reports as failing only what fails there
         self.engine: dict[int, str] = {}
         self.duplicating = False  # a lookup that may match a row and its unknown twin
+        self.join_of: dict[int, int] = {}  # literal -> the index in ``joins`` of its lookup
+        self.guard_false: dict[int, bool] = {}  # literal -> its bound terms are never unknown
         self.params = False
         self.n = 0
 
@@ -700,6 +720,19 @@ class _Query:
             rel = f"(SELECT DISTINCT {', '.join(f'a{k}' for k in on_args) or '1 AS one'}, 1 AS m FROM {rel})"
             for v in new:
                 new[v] = Col(self.d.null(new[v].type), new[v].type, new[v].subject)
+        elif kind == "facts" and not exists:
+            # an anonymous variable of a rule fact, used nowhere else, tells its rows apart only:
+            # rows alike in every other column read alike to every reader (each groups them, and
+            # the prover's order keys leave out anonymous variables), so one of each is joined
+            anon = [k for k, t in enumerate(a.args) if isinstance(t, Var) and t in new and t.name.startswith("_")
+                    and self._singleton(t) and not any(u == t for u in a.args[:k])]
+            if anon:
+                keep = [f"a{k}" for k in range(len(a.args)) if k not in anon]
+                rel = f"(SELECT DISTINCT {', '.join(keep + ['1 AS m'])} FROM {rel})"
+                for k in anon:
+                    u = a.args[k]
+                    assert isinstance(u, Var)
+                    new[u] = Col(self.d.null(new[u].type), new[u].type, new[u].subject)
         if row_input:
             absent = "(NOT (" + " AND ".join([f"h.i_{a.pred} IS NOT NULL"] + on) + "))"
         elif row_pred:
@@ -709,7 +742,11 @@ class _Query:
         guard = self.guard(guard_terms)
         self.extra.append((f"g{i}", f"({guard})"))
         if not (row_input or row_pred):
+            self.join_of[i] = len(self.joins)
             self.joins.append(f" LEFT JOIN {rel} {j} ON " + (" AND ".join(on) or "TRUE"))
+        # the subject's id and constants are never NULL
+        self.guard_false[i] = all(isinstance(t, Const) or (isinstance(t, Var) and self.env.get(t) is not None
+                                                           and self.env[t].sql == "h.id") for t in guard_terms)
         if kind == "input" and not optional:
             ok = " AND ".join(value_eq) or "TRUE"
             st = f"(CASE WHEN {guard} THEN 1 WHEN {absent} THEN 1 WHEN {ok} THEN 2 ELSE 0 END)"

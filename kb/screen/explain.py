@@ -78,7 +78,7 @@ def explain(program: Program, plan: Plan) -> Explanation:
                 if lits:
                     views.append((name, "SELECT a0, " + ", ".join(
                         f"bool_or(st = 1 AND ux AND l{i} = 1 AND NOT g{i}) AS m{i}" for i, _ in lits)
-                        + f" FROM {cv.name} GROUP BY a0"))
+                        + f" FROM {cv.kept} GROUP BY a0"))
             out += made[name]
         return out
 
