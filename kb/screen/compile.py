@@ -255,7 +255,7 @@ class Compiler:
                                                    for i, a in enumerate(sc.head.args)) + ", 2 AS st, FALSE AS ux, "
                              "TRUE AS e")
                 continue
-            cv = self._clause(sc, spec) if spec else next(
+            cv = self._row_clause(sc, spec) if spec else next(
                 v for v in self.clause_views.values() if v.clause is c and not v.spec)
             if ground and cv.lazy is not None and cv.ground is None:  # made when first asked for
                 q, raw, extra = cv.lazy
@@ -294,7 +294,7 @@ class Compiler:
             return
         parts = []
         for c in rules:
-            cv = self._clause(c)
+            cv = self._row_clause(c)
             parts.append(f"SELECT {self._cols(info.arity)}{', ' if info.arity else ''}st, ux, e FROM {cv.kept}")
         if facts:
             parts.append(f"SELECT {self._cols(info.arity)}{', ' if info.arity else ''}2 AS st, FALSE AS ux, TRUE AS e "
@@ -362,26 +362,42 @@ class Compiler:
         self.views.append((name, " UNION ALL ".join(rows) if arity else "SELECT 1 AS m"))
 
     # ------------------------------------------------------------------ clauses
-    def _clause(self, c: Clause, spec: tuple = (), wide: str | None = None) -> ClauseView:
+    def _row_clause(self, c: Clause, spec: tuple = ()) -> ClauseView:
+        """A clause about one subject (its other head arguments bound by the body) that gives
+        each subject one row at most reads the subject's wide row: its inputs and the predicates
+        about it alone are columns there, not joins of views over that row."""
+        head0 = c.head.args[0] if c.head.args else None
+        t = self.types.get((c.head.pred, 0))
+        if self.wide_on and t is not None and isinstance(head0, Var):
+            try:
+                return self._clause(c, spec, row=t)
+            except _NotWide:
+                pass
+        return self._clause(c, spec)
+
+    def _clause(self, c: Clause, spec: tuple = (), wide: str | None = None, row: str | None = None) -> ClauseView:
         self.n_clauses += 1
         name = f"cl_{self.n_clauses}"
-        q = _Query(self, c, wide=wide)
+        q = _Query(self, c, wide=wide or row)
         head0 = c.head.args[0] if c.head.args else None
         driven = False
         if isinstance(head0, Var) and (c.head.pred, 0) in self.types:
             t = self.types[(c.head.pred, 0)]
-            q.base = f"dom_{t} h"
+            q.base = f"{wide_table(t)} h" if row == t else f"dom_{t} h"
             q.env[head0] = Col("h.id", "str", t)
             driven = True
+        if row is not None and not driven:
+            raise _NotWide(c.id)
         for i, lit in enumerate(c.body):
             try:
                 q.literal(i, lit)
             except CompileError as e:
                 raise CompileError(f"clause {c.id}: {e}") from None
-        if wide is not None:
+        if wide is not None or row is not None:
             if q.expanding or q.duplicating:
                 raise _NotWide(c.id)
-            return self._wide_clause(name, c, q, wide)
+            if wide is not None:
+                return self._wide_clause(name, c, q, wide)
         heads = []
         for i, hterm in enumerate(c.head.args):
             col = q.term(hterm)
