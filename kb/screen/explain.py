@@ -75,10 +75,10 @@ def explain(program: Program, plan: Plan) -> Explanation:
             if name not in made:
                 lits = [(x.index, x.literal.pred) for x in cv.lits if x.kind == "input" and isinstance(x.literal, Atom)]
                 made[name] = [(name, i, pred) for i, pred in lits]
-                if lits:
+                if lits:  # only the subjects with such a row (the others read NULL: not asked)
                     views.append((name, "SELECT a0, " + ", ".join(
-                        f"bool_or(st = 1 AND ux AND l{i} = 1 AND NOT g{i}) AS m{i}" for i, _ in lits)
-                        + f" FROM {cv.kept} GROUP BY a0"))
+                        f"bool_or(l{i} = 1 AND NOT g{i}) AS m{i}" for i, _ in lits)
+                        + f" FROM {cv.kept} WHERE st = 1 AND ux GROUP BY a0"))
             out += made[name]
         return out
 
