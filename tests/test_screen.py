@@ -252,6 +252,23 @@ def test_table_contents_are_data_and_columns_are_checked(base, tmp_path):
     assert any("x; DROP TABLE y: not an input about a ks_store" in e for e in loaded.errors)
 
 
+def test_jsonl_lines_are_the_json_writers(base, tmp_path):
+    """The JSONL is written as text lines made by to_json: the same bytes as DuckDB's JSON
+    writer, for ids with quotes, commas, backslashes, control characters and non-ASCII."""
+    ids = ['"a""b"', "中文店", '"x,y"', "back\\slash", "ü€𝄞", '"tab\there"', "a\x01b", "'s'", "plain"]
+    (tmp_path / "ks_store.csv").write_text(
+        "id,ks_store_type,ks_experience_stars,ks_linked_account\n"
+        + "".join(f"{i},enterprise,{3 + k % 3},acc{k}\n" for k, i in enumerate(ids)), encoding="utf-8")
+    runner, *_ = screen(base.program, "ks_distribution_eligible", [str(tmp_path / "ks_store.csv")], AS_OF)
+    runner.write(str(tmp_path / "ours.jsonl"), "jsonl")
+    runner.con.execute(f"COPY (SELECT {OUTPUT} FROM screened ORDER BY subject) TO $1 (FORMAT JSON)",
+                       [str(tmp_path / "theirs.jsonl")])
+    runner.close()
+    ours = (tmp_path / "ours.jsonl").read_bytes()
+    assert ours == (tmp_path / "theirs.jsonl").read_bytes()
+    assert len(ours.splitlines()) == len(ids) and "中文店" in ours.decode("utf-8")
+
+
 def test_own_table_input_and_jsonl(base, tmp_path):
     """jd_ocg_package_reward(activity, slot, type) has three arguments: a table of its own."""
     (tmp_path / "jd_ocg_package_reward.jsonl").write_text(

@@ -81,6 +81,10 @@ class ClauseView:
     lazy: tuple | None = field(default=None, repr=False)  # what building that view needs
     several: bool = True  # may have several rows per subject
     wide: bool = False  # columns ``<name>__<col>`` of the wide row, not a view
+    kept: str = ""  # the view of its rows that hold or are unknown (see ``Compiler._clause``); else name
+
+    def __post_init__(self) -> None:
+        self.kept = self.kept or self.name
 
 
 @dataclass
@@ -251,13 +255,13 @@ class Compiler:
                                                    for i, a in enumerate(sc.head.args)) + ", 2 AS st, FALSE AS ux, "
                              "TRUE AS e")
                 continue
-            cv = self._clause(sc, spec) if spec else next(
+            cv = self._row_clause(sc, spec) if spec else next(
                 v for v in self.clause_views.values() if v.clause is c and not v.spec)
             if ground and cv.lazy is not None and cv.ground is None:  # made when first asked for
                 q, raw, extra = cv.lazy
                 cv.ground = f"{cv.name}_g"
-                self.views.append((cv.ground, self._alive(cv.clause, q, raw, extra, ground=True)))
-            view = cv.ground if ground and cv.ground else cv.name
+                self.views.append((cv.ground, self._alive(cv.clause, q, raw, extra, cv.ground, ground=True)))
+            view = cv.ground if ground and cv.ground else cv.kept
             parts.append(f"SELECT {self._cols(info.arity)}, st, ux, e FROM {view}")
         cols = self._cols(info.arity)
         if not parts:
@@ -290,8 +294,8 @@ class Compiler:
             return
         parts = []
         for c in rules:
-            cv = self._clause(c)
-            parts.append(f"SELECT {self._cols(info.arity)}{', ' if info.arity else ''}st, ux, e FROM {cv.name}")
+            cv = self._row_clause(c)
+            parts.append(f"SELECT {self._cols(info.arity)}{', ' if info.arity else ''}st, ux, e FROM {cv.kept}")
         if facts:
             parts.append(f"SELECT {self._cols(info.arity)}{', ' if info.arity else ''}2 AS st, FALSE AS ux, TRUE AS e "
                          f"FROM rf_{pred}")
@@ -315,7 +319,7 @@ class Compiler:
                 parts.append((f"h.{cv.name}__st", f"h.{cv.name}__ux", f"h.{cv.name}__e"))
                 continue
             u = f"u{len(joins)}"
-            joins.append(f" LEFT JOIN (SELECT a0, max(st) AS st, bool_or(ux) AS ux, bool_or(e) AS e FROM {cv.name} "
+            joins.append(f" LEFT JOIN (SELECT a0, max(st) AS st, bool_or(ux) AS ux, bool_or(e) AS e FROM {cv.kept} "
                          f"WHERE st > 0 OR e GROUP BY a0) {u} ON {u}.a0 = h.id")
             parts.append((f"coalesce({u}.st, 0)", f"coalesce({u}.ux, FALSE)", f"coalesce({u}.e, FALSE)"))
         if facts:
@@ -358,26 +362,42 @@ class Compiler:
         self.views.append((name, " UNION ALL ".join(rows) if arity else "SELECT 1 AS m"))
 
     # ------------------------------------------------------------------ clauses
-    def _clause(self, c: Clause, spec: tuple = (), wide: str | None = None) -> ClauseView:
+    def _row_clause(self, c: Clause, spec: tuple = ()) -> ClauseView:
+        """A clause about one subject (its other head arguments bound by the body) that gives
+        each subject one row at most reads the subject's wide row: its inputs and the predicates
+        about it alone are columns there, not joins of views over that row."""
+        head0 = c.head.args[0] if c.head.args else None
+        t = self.types.get((c.head.pred, 0))
+        if self.wide_on and t is not None and isinstance(head0, Var):
+            try:
+                return self._clause(c, spec, row=t)
+            except _NotWide:
+                pass
+        return self._clause(c, spec)
+
+    def _clause(self, c: Clause, spec: tuple = (), wide: str | None = None, row: str | None = None) -> ClauseView:
         self.n_clauses += 1
         name = f"cl_{self.n_clauses}"
-        q = _Query(self, c, wide=wide)
+        q = _Query(self, c, wide=wide or row)
         head0 = c.head.args[0] if c.head.args else None
         driven = False
         if isinstance(head0, Var) and (c.head.pred, 0) in self.types:
             t = self.types[(c.head.pred, 0)]
-            q.base = f"dom_{t} h"
+            q.base = f"{wide_table(t)} h" if row == t else f"dom_{t} h"
             q.env[head0] = Col("h.id", "str", t)
             driven = True
+        if row is not None and not driven:
+            raise _NotWide(c.id)
         for i, lit in enumerate(c.body):
             try:
                 q.literal(i, lit)
             except CompileError as e:
                 raise CompileError(f"clause {c.id}: {e}") from None
-        if wide is not None:
+        if wide is not None or row is not None:
             if q.expanding or q.duplicating:
                 raise _NotWide(c.id)
-            return self._wide_clause(name, c, q, wide)
+            if wide is not None:
+                return self._wide_clause(name, c, q, wide)
         heads = []
         for i, hterm in enumerate(c.head.args):
             col = q.term(hterm)
@@ -402,17 +422,31 @@ class Compiler:
                 extra.append(f"{' || chr(1) || '.join(parts) if parts else chr(39) * 2} AS k{i}")
         holds = " AND ".join(e for _, e in sorted(q.engine.items())) or "TRUE"
         sel = ", ".join(heads + [f"{st} AS st", f"{ux} AS ux", f"({holds}) AS e", f"{key} AS k"] + extra)
-        sql = f"SELECT {sel} FROM {q.base}" + "".join(q.joins)
+        # a subject with no row for the first literal (an optional input or a rule fact, asked
+        # with the subject alone bound) has one row, which holds nowhere (none stated: 0, and so
+        # the clause), whatever the prover's order: only the explanation, which lists that
+        # literal, reads it. Every other reader (the predicate's relation, its variants, the
+        # missing inputs under a negation) reads ``kept``, the same rows with that join inner:
+        # the subjects with no penalty record are most of them and never reach the windows.
+        first = q.join_of.get(0)
+        inner = driven and first is not None and q.infos[0].kind in ("optional", "facts") \
+            and q.guard_false.get(0, False)
         lazy = None
-        if emulate:
-            self.views.append((f"{name}_r", sql))
-            lazy = (q, f"{name}_r", list(extra))
-            sql = self._alive(c, q, f"{name}_r", extra)
-        self.views.append((name, sql))
-        cv = ClauseView(name, c, q.infos, driven, spec, None, lazy, bool(q.expanding or q.duplicating))
+        names = [(name, "LEFT")] + ([(f"{name}_k", "INNER")] if inner else [])
+        for view, how in names:
+            joins = list(q.joins)
+            if how == "INNER" and first is not None:
+                joins[first] = " JOIN" + joins[first][len(" LEFT JOIN"):]
+            sql = f"SELECT {sel} FROM {q.base}" + "".join(joins)
+            if emulate:
+                self.views.append((f"{view}_r", sql))
+                lazy = (q, f"{view}_r", list(extra))
+                sql = self._alive(c, q, f"{view}_r", extra, view)
+            self.views.append((view, sql))
+        cv = ClauseView(name, c, q.infos, driven, spec, None, lazy, bool(q.expanding or q.duplicating),
+                        kept=names[-1][0])
         self.clause_views[name] = cv
         return cv
-
 
     def _wide_clause(self, name: str, c: Clause, q: _Query, t: str) -> ClauseView:
         """A clause giving each subject one row: its columns ``<name>__<col>`` on the wide row."""
@@ -425,23 +459,31 @@ class Compiler:
         self.clause_views[name] = cv
         return cv
 
-    def _alive(self, c: Clause, q: _Query, rows: str, extra: list[str], ground: bool = False) -> str:
+    def _alive(self, c: Clause, q: _Query, rows: str, extra: list[str], name: str, ground: bool = False) -> str:
         """The prover's reading of a clause whose literals bind several rows per subject: literal
         by literal, the bindings that satisfy it go on; when none does, the condition fails as it
         does for the first binding so far (in text order), and the bindings stay as they were.
         Rows that hold keep their status; the others take the subject's status, their
         body-bound head arguments unknown (NULL)."""
-        heads = ", ".join(f"a{k}" for k in range(len(c.head.args)))
         # asked with every argument given: one group per head tuple; a group whose argument is
         # unknown (NULL: its binding failed) stands for every value of it
-        part = heads if ground else "a0"
-        w = f"OVER (PARTITION BY {part})"
-        # a group whose rows all have the same statuses reads as one row: only the others need
-        # the literal-by-literal pass (its windows are the costly part)
+        part = [f"a{k}" for k in range(len(c.head.args))] if ground else ["a0"]
+        pl = ", ".join(part)
+        w = f"OVER (PARTITION BY {pl})"
+
+        def same(x: str, y: str) -> str:  # the group's key (a0 is never NULL; a NULL argument is a group)
+            return " AND ".join(f"{x}.{p} = {y}.{p}" if p == "a0" else f"{x}.{p} IS NOT DISTINCT FROM {y}.{p}"
+                                for p in part)
+
+        # a group whose rows all have the same statuses reads as one row: only the others (the
+        # groups listed in ``<name>_n``, usually few) need the literal-by-literal pass
         code = " + ".join(f"l{i} * {3 ** n}" for n, (i, _) in enumerate(q.statuses)) or "0"
-        counted = (f"(SELECT *, CASE WHEN min({code}) {w} = max({code}) {w} THEN 1 ELSE 2 END AS gz_n "
-                   f"FROM {rows})")
-        cur, prev_alive, level = f"(SELECT * FROM {counted} c0 WHERE gz_n > 1)", "TRUE", 0
+        groups = f"{name}_n"
+        self.views.append((groups, f"SELECT {pl} FROM {rows} GROUP BY {pl} HAVING min({code}) <> max({code})"))
+        multi = f"(SELECT r.* FROM {rows} r JOIN {groups} n ON {same('n', 'r')})"
+        # the pass itself over the narrow columns it reads (a window keeps every column it is given)
+        narrow = ", ".join(part + [f"{x}{i}" for i, _ in q.statuses for x in ("l", "g", "k")])
+        cur, prev_alive, level = f"(SELECT {narrow} FROM {multi} c0)", "TRUE", 0
         for i, _ in q.statuses:
             level += 1
             step = (f"SELECT *, max(CASE WHEN {prev_alive} AND l{i} = 2 THEN 1 ELSE 0 END) {w} AS h{i}, "
@@ -449,6 +491,11 @@ class Compiler:
                     f"|| k{i}) {w} AS f{i} FROM {cur} s{level}")
             cur = f"(SELECT *, ({prev_alive} AND (h{i} = 0 OR l{i} = 2)) AS v{i} FROM ({step}) t{level})"
             prev_alive = f"v{i}"
+        # h and f are the group's: one row per group, joined back to its rows
+        hf = ", ".join(f"{x}{i}" for i, _ in q.statuses for x in ("h", "f"))
+        found = f"(SELECT DISTINCT {pl}, {hf} FROM {cur} z)"
+        joined = (f"(SELECT r.*, {', '.join(f'p.{x}' for x in hf.split(', '))} FROM {multi} r "
+                  f"JOIN {found} p ON {same('p', 'r')})")
         alive = "least(" + ", ".join(f"(CASE WHEN h{i} = 1 THEN 2 ELSE f{i} END)" for i, _ in q.statuses) + ", 2)"
         outs = []
         for k, t in enumerate(c.head.args):
@@ -460,12 +507,12 @@ class Compiler:
         # a row that does not hold: the subject's status, unless another row holds (then it is none)
         # (a row the engine proves but that rests on an unknown stays unknown)
         status = f"CASE WHEN st = 2 THEN 2 WHEN e THEN 1 WHEN {alive} = 2 THEN 0 ELSE {alive} END"
-        # one row in its group: the prover's reading is the row's own (a skipped literal follows
-        # a failed one, which already decides)
+        # the other groups: the prover's reading is the rows' own (one row, or rows that all read
+        # alike; a skipped literal follows a failed one, which already decides)
         single = (f"SELECT {', '.join(outs)}, st, ux, e, k, " + ", ".join([f"l{i}" for i, _ in q.statuses] + others)
-                  + f" FROM {counted} c1 WHERE gz_n = 1")
+                  + f" FROM (SELECT r.* FROM {rows} r LEFT JOIN {groups} n ON {same('n', 'r')} WHERE n.a0 IS NULL) c1")
         return (f"SELECT {', '.join(outs)}, {status} AS st, ux, e, k, "
-                + ", ".join(lcols + others) + f" FROM {cur} y UNION ALL " + single)
+                + ", ".join(lcols + others) + f" FROM {joined} y UNION ALL " + single)
 
 
 def _atoms(lit: Literal) -> list[Atom]:
@@ -501,6 +548,8 @@ class _Query:
         # an unknown holds there, and the prover reports as failing only what fails there
         self.engine: dict[int, str] = {}
         self.duplicating = False  # a lookup that may match a row and its unknown twin
+        self.join_of: dict[int, int] = {}  # literal -> the index in ``joins`` of its lookup
+        self.guard_false: dict[int, bool] = {}  # literal -> its bound terms are never unknown
         self.params = False
         self.n = 0
 
@@ -687,6 +736,19 @@ class _Query:
             rel = f"(SELECT DISTINCT {', '.join(f'a{k}' for k in on_args) or '1 AS one'}, 1 AS m FROM {rel})"
             for v in new:
                 new[v] = Col(self.d.null(new[v].type), new[v].type, new[v].subject)
+        elif kind == "facts" and not exists:
+            # an anonymous variable of a rule fact, used nowhere else, tells its rows apart only:
+            # rows alike in every other column read alike to every reader (each groups them, and
+            # the prover's order keys leave out anonymous variables), so one of each is joined
+            anon = [k for k, t in enumerate(a.args) if isinstance(t, Var) and t in new and t.name.startswith("_")
+                    and self._singleton(t) and not any(u == t for u in a.args[:k])]
+            if anon:
+                keep = [f"a{k}" for k in range(len(a.args)) if k not in anon]
+                rel = f"(SELECT DISTINCT {', '.join(keep + ['1 AS m'])} FROM {rel})"
+                for k in anon:
+                    u = a.args[k]
+                    assert isinstance(u, Var)
+                    new[u] = Col(self.d.null(new[u].type), new[u].type, new[u].subject)
         if row_input:
             absent = "(NOT (" + " AND ".join([f"h.i_{a.pred} IS NOT NULL"] + on) + "))"
         elif row_pred:
@@ -696,7 +758,11 @@ class _Query:
         guard = self.guard(guard_terms)
         self.extra.append((f"g{i}", f"({guard})"))
         if not (row_input or row_pred):
+            self.join_of[i] = len(self.joins)
             self.joins.append(f" LEFT JOIN {rel} {j} ON " + (" AND ".join(on) or "TRUE"))
+        # the subject's id and constants are never NULL
+        self.guard_false[i] = all(isinstance(t, Const) or (isinstance(t, Var) and self.env.get(t) is not None
+                                                           and self.env[t].sql == "h.id") for t in guard_terms)
         if kind == "input" and not optional:
             ok = " AND ".join(value_eq) or "TRUE"
             st = f"(CASE WHEN {guard} THEN 1 WHEN {absent} THEN 1 WHEN {ok} THEN 2 ELSE 0 END)"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from grammar.model import Atom, Compare, Const, Neg, Var
 from kb.loader import Program
-from kb.screen.compile import MAX_EXPLAIN_DEPTH, ClauseView, Plan, wide_table
+from kb.screen.compile import MAX_EXPLAIN_DEPTH, ClauseView, Plan, Wide, wide_table
 from kb.screen.dialect import DIALECTS
 
 REASON_FIELDS = ("condition", "clause", "literal", "kind", "observed", "op", "threshold", "unknown")
@@ -75,10 +75,10 @@ def explain(program: Program, plan: Plan) -> Explanation:
             if name not in made:
                 lits = [(x.index, x.literal.pred) for x in cv.lits if x.kind == "input" and isinstance(x.literal, Atom)]
                 made[name] = [(name, i, pred) for i, pred in lits]
-                if lits:
+                if lits:  # only the subjects with such a row (the others read NULL: not asked)
                     views.append((name, "SELECT a0, " + ", ".join(
-                        f"bool_or(st = 1 AND ux AND l{i} = 1 AND NOT g{i}) AS m{i}" for i, _ in lits)
-                        + f" FROM {cv.name} GROUP BY a0"))
+                        f"bool_or(l{i} = 1 AND NOT g{i}) AS m{i}" for i, _ in lits)
+                        + f" FROM {cv.kept} WHERE st = 1 AND ux GROUP BY a0"))
             out += made[name]
         return out
 
@@ -156,7 +156,25 @@ def explain(program: Program, plan: Plan) -> Explanation:
         goal_cols = ["coalesce(gg.st, 0) AS st", "coalesce(gg.e, FALSE) AS e"]
         goal_join = (f" LEFT JOIN (SELECT a0, max(st) AS st, bool_or(e) AS e FROM d_{plan.goal} GROUP BY a0) gg "
                      "ON gg.a0 = h.id")
-    cols = ["h.id AS a0"] + goal_cols + [f"h.{v}__{c} AS {v}__{c}" for v, c in refs if v in wide]
+    # a column of a clause below the goal that reads the row alone (its inputs, the columns
+    # computed before it) is written out where the reasons read it, not computed on the row: it
+    # is then evaluated only for the subjects that fail the conditions above it (the leaves
+    # under a condition most subjects meet are most of the row's columns)
+    goal_clauses = {cv.name for cv in plan.clause_views.values() if cv.clause.head.pred == plan.goal}
+    row_sql = {c: sql for _, b in plan.views if isinstance(b, Wide) and b.type == plan.subject_type
+               for c, sql in b.cols if _on_row_only(sql)}
+    inline: dict[str, str] = {}
+    through: list[str] = []
+    for v, c in refs:
+        if v not in wide:
+            continue
+        name = f"{v}__{c}"
+        if v not in goal_clauses and name in row_sql:
+            inline[name] = _on_w(row_sql[name])
+            through += [x for x in _row_names(row_sql[name]) if x != "id"]
+        else:
+            through.append(name)
+    cols = ["h.id AS a0"] + goal_cols + [f"h.{x} AS {x}" for x in dict.fromkeys(through)]
     prev = (f"(SELECT {', '.join(cols)} FROM {wide_table(plan.subject_type)} h{goal_join} WHERE h.gz_in)")
     # joined a few views at a time: one join of them all holds every hash table at once
     step = 6
@@ -168,19 +186,24 @@ def explain(program: Program, plan: Plan) -> Explanation:
             f" LEFT JOIN {v} ON {v}.a0 = g.a0" for v in group)))
         prev = name
 
+    def column(m: re.Match) -> str:
+        name = f"{m.group(1)}__{m.group(2)}"
+        return f"({inline[name]})" if name in inline else f"w.{name}"
+
     def flat(sql: str) -> str:
-        return _REF.sub(lambda m: f"w.{m.group(1)}__{m.group(2)}", sql).replace("g.st", "w.st").replace("g.e", "w.e")
+        return _REF.sub(column, sql).replace("g.st", "w.st").replace("g.e", "w.e")
 
     def listed(items, fields) -> str:
         """The values of the items whose conditions hold, in order: each a one-value list where
         its condition holds (NULL elsewhere), flattened (cheaper than a list of every
-        candidate's value, most of them NULL)."""
+        candidate's value, most of them NULL). Consecutive items whose conditions begin alike
+        (the leaves under one failing condition) are nested under one CASE of those: the rest is
+        evaluated only for the subjects that fail it."""
         if not items:
             return d.empty_list(fields)
-        vals = [flat(d.struct(v) if fields is not None else v) for _p, _c, v in items]
-        return d.gather([f"CASE WHEN {flat(' AND '.join(conds))} THEN {d.one(v)} END"
-                         for (_p, conds, _v), v in zip(items, vals)])
-
+        entries = [([flat(c) for c in conds], flat(d.struct(v) if fields is not None else v))
+                   for _p, conds, v in items]
+        return d.gather(_nest(entries, 0, d))
     conditions_list = listed(failing, FAILING_FIELDS)
     reasons_list = listed(reasons, REASON_TYPES)
     missing_list = listed(asked, None)
@@ -195,6 +218,54 @@ def explain(program: Program, plan: Plan) -> Explanation:
     counts = [f"sum(CASE WHEN gz_f{i} THEN 1 ELSE 0 END) AS f{i}" for i in range(len(flags))]
     failures = f"SELECT {', '.join(counts) or '0 AS f0'} FROM screened"
     return Explanation(views, conditions, final, failures)
+
+
+_ALIAS = re.compile(r"\b([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)")
+
+
+def _outside_strings(sql: str) -> list[tuple[bool, str]]:
+    """The SQL cut into (is a string literal, text) pieces."""
+    return [(k % 2 == 1, part) for k, part in enumerate(re.split(r"('(?:[^']|'')*')", sql))]
+
+
+def _on_row_only(sql: str) -> bool:
+    """The expression reads no table but the row ``h`` (no joined value, no parameter)."""
+    return all(a == "h" for lit, part in _outside_strings(sql) if not lit for a, _ in _ALIAS.findall(part))
+
+
+def _row_names(sql: str) -> list[str]:
+    return [n for lit, part in _outside_strings(sql) if not lit for _, n in _ALIAS.findall(part)]
+
+
+def _on_w(sql: str) -> str:
+    """A row expression over ``h`` rewritten over the final pass's row ``w`` (the id is a0)."""
+    return "".join(part if lit else _ALIAS.sub(lambda m: "w.a0" if m.group(2) == "id" else f"w.{m.group(2)}", part)
+                   for lit, part in _outside_strings(sql))
+
+
+def _nest(entries: list[tuple[list[str], str]], start: int, d) -> list[str]:
+    """One-value lists (NULL where their conditions fail) of ``entries`` (conditions, value),
+    whose first ``start`` conditions are already known to hold; a run of entries sharing their
+    next conditions becomes one CASE of those around the list of the run."""
+    out: list[str] = []
+    i = 0
+    while i < len(entries):
+        conds, value = entries[i]
+        j = i + 1
+        if len(conds) > start:
+            while j < len(entries) and len(entries[j][0]) > start and entries[j][0][start] == conds[start]:
+                j += 1
+        run = entries[i:j]
+        if len(run) == 1:
+            rest = conds[start:]
+            out.append(f"CASE WHEN {' AND '.join(rest)} THEN {d.one(value)} END" if rest else d.one(value))
+        else:
+            k = start + 1
+            while all(len(c) > k for c, _ in run) and len({c[k] for c, _ in run}) == 1:
+                k += 1
+            out.append(f"CASE WHEN {' AND '.join(conds[start:k])} THEN {d.gather(_nest(run, k, d))} END")
+        i = j
+    return out
 
 
 _REF = re.compile(r"\b((?:e_)?cl_\d+(?:_g|_mx)?)\.([a-z][a-z0-9_]*)")

@@ -132,7 +132,13 @@ class DuckRunner:
 
     def write(self, out: str, fmt: str) -> None:
         if fmt == "jsonl":
-            self.con.execute(f"COPY (SELECT {OUTPUT} FROM screened ORDER BY subject) TO $1 (FORMAT JSON)", [out])
+            # each line made by to_json (the JSON writer's own serialiser: the same bytes) and
+            # written as one raw text column: the sort then moves text, not nested lists (about
+            # twice as fast). JSON text holds no control character unescaped, so none of the
+            # CSV writer's quote, escape or delimiter characters (\x01, \x02) ever occurs.
+            line = "to_json(struct_pack(" + ", ".join(f"{c} := {c}" for c in OUTPUT.split(", ")) + "))"
+            self.con.execute(f"COPY (SELECT {line} AS j FROM screened ORDER BY subject) TO $1 (FORMAT CSV, "
+                             "HEADER false, QUOTE '\x01', ESCAPE '\x01', DELIMITER '\x02')", [out])
         elif fmt == "csv":
             self.con.execute("COPY (SELECT subject, answer, CAST(to_json(conditions) AS VARCHAR) AS conditions, "
                              "CAST(to_json(reasons) AS VARCHAR) AS reasons, "
