@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +32,7 @@ from grammar.errors import QueryError
 from grammar.language import FRAME_PATTERNS, NOUNS, ZH_STOP
 from grammar.lexicon import Candidate, Entry, Lexicon, features
 from grammar.message import Item, Message, Piece, read_message
-from grammar.model import Atom, Clause, Const, Term, Value, Var, format_value
+from grammar.model import Atom, Clause, Const, Neg, Term, Value, Var, format_value
 from grammar.normalise import language_of, normalise
 from grammar.values import Found
 from kb.loader import Program
@@ -52,6 +53,8 @@ NUMBERED = 0.7  # a condition named by its number ("第8条", "condition 8")
 BOUND = 0.1  # a question for a bound and a reading whose phrases ask for one
 FAR_BETTER = 0.3  # how much more of the question a rule's words must explain than any verdict's
 POLARITY = 0.05  # a list question and a listing reading agree in negation
+NEGATIVE_TWIN = 0.1  # a yes/no question without a negation and a rule that is only another's negation
+DESCRIBED = 0.25  # a contentless question about the subject a description is of, for or against a reading
 # the noun a wh-word asks about ("which certifications …"), and words after it that are none
 _WHICH_NOUN = re.compile(r"\b(?:which|what) (?:kinds? of |types? of )?([a-z][a-z\-]+)"
                          r"|(?:哪些|哪种|哪几种)([\u4e00-\u9fff]{2})")
@@ -124,6 +127,14 @@ class ReadingModel:
         self.types = _infer_types(program)
         self.closure = _input_closure(program)
         self.depends = _pred_closure(program)
+        # a rule that is only another's negation ("invalid :- subject, not valid"): a yes/no question
+        # without a negation asks the positive one
+        self.negation_of: dict[str, str] = {}
+        for name, info in program.preds.items():
+            if len(info.clauses) == 1:
+                negs = [lit.atom.pred for lit in info.clauses[0].body if isinstance(lit, Neg)]
+                if len(negs) == 1 and len(info.clauses[0].body) <= 2:
+                    self.negation_of[name] = negs[0]
         entries: list[Entry] = []
         self.value_words: dict[str, list[tuple[str, str]]] = {}  # "pred|symbol" -> [(lang, words)]
         for info in program.preds.values():
@@ -208,6 +219,7 @@ class ReadingModel:
                                                 if not cues_of(t) & wh_words)
                                for c in self.lexicon.candidates if c.key.startswith("tpl:")}
         self.candidates = {c.key: c for c in self.lexicon.candidates}
+        self.asked = frozenset(k[5:] for k, c in self.candidates.items() if k.startswith("pred:") and c.phrases)
         # readings asked mostly in the negative ("which types cannot be negotiated"): a list question
         # agrees with one of them, or with its positive twin, by whether it negates
         self.negative = frozenset(c.key for c in self.lexicon.candidates if c.phrases and 2 * sum(
@@ -644,7 +656,16 @@ class _Resolver:
         glue = at(("CUE", "NEG", "COP"))  # "为什么无效": "为什" is no unknown word, "无效" is known
 
         filler = _filler_positions(self.msg.text)
+        # a question clause with no content of its own after a description ("…活动叫“会员开卡礼”，12月5号
+        # 到12号，送积分，可以吗？") asks about what the description is of: the type most stated facts are about
         cut = max(self.msg.text.rfind(",", q_start, q_end), self.msg.text.rfind("，", q_start, q_end))
+        described: str | None = None
+        if cut > q_start and not any(pos > cut and not (pos in glue and pos + len(f) - 1 in glue)
+                                     for f, pos in feats.items()):
+            by_type = Counter(self.m.types.get((p, 0)) for p in self.mentioned_inputs()).most_common(2)
+            if by_type and by_type[0][0] and by_type[0][1] >= 2 and (
+                    len(by_type) == 1 or by_type[1][1] < by_type[0][1]):
+                described = by_type[0][0]
         asked_exact = {k for a, b, ks in self.exact_spans if b > cut for k in ks}
 
         def counts(f: str, pos: int) -> bool:
@@ -720,6 +741,9 @@ class _Resolver:
                 s += 0.15 if key in asked_exact else 0.08
             if listy and key.startswith("tpl:"):
                 s += POLARITY if (key in self.m.negative) == q_negated else -POLARITY
+            elif self.cues & {"yes_no"} and not self.cues & {"why", "needed"} and not q_negated \
+                    and key.startswith("pred:") and self.m.negation_of.get(key[5:]) in self.m.asked:
+                s -= NEGATIVE_TWIN  # "…，可以吗？" asks whether the activity is valid, not whether it is invalid
             if "threshold" in self.cues and key in self.m.bound_keys:
                 s += BOUND
             if key in numbered:
@@ -742,6 +766,8 @@ class _Resolver:
                         if "affect" in self.cues and key.startswith("pred:"):
                             s += AFFECT * precision * recall  # "does that block us?": the condition it bears on
                 t = self.m.types.get((pred, 0))
+                if described and key.startswith("pred:") and t:
+                    s += DESCRIBED if t == described else -DESCRIBED
                 if key.startswith(("pred:", "inp:")) and t and self.loaded_types and t not in self.loaded_types:
                     s -= _OTHER_TYPE
                 if key.startswith(("pred:", "inp:")) and t and noun_types and hit_all - noun_feats:

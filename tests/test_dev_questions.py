@@ -21,7 +21,7 @@ from grammar.errors import KbError
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "questions" / "dev.yaml"
 OWN = Path(__file__).resolve().parent / "questions" / "own.yaml"  # 100 written before the reader saw them
-FLOOR = 0.95  # dev, in each language: the target (measured English 114/117, Chinese 107/111)
+FLOOR = 0.95  # dev, in each language: the target (measured English 114/117, Chinese 108/111)
 OWN_FLOOR = 0.69  # own: measured 72/100
 
 

@@ -441,3 +441,15 @@ def test_a_reading_with_no_question_phrase_is_restated_by_what_its_rule_says(mod
     zh = model.canonical("pred:jd_ocg_coupon_c_kind", None, "zh")
     en = model.canonical("pred:jd_ocg_coupon_c_kind", None, "en")
     assert "?-" not in zh and "东券" in zh and "?-" not in en and en.startswith("does this hold:")
+
+
+@pytest.mark.parametrize("text, pred", [
+    # 001: an activity described (name, dates, reward) and then "行吗？": whether the activity is
+    # valid, not whether it is invalid (its negation) nor whether the store may use 开卡有礼
+    ("我们开了店铺会员，打算搞个开卡有礼，活动名叫“春季开卡礼”，3月1号到3月7号，送京豆，行吗？",
+     "jd_ocg_activity_valid"),
+    # the store described: whether the store may use 开卡有礼
+    ("我们是POP店，开了店铺会员，能做开卡有礼吗？", "jd_ocg_store_may_use"),
+])
+def test_a_contentless_question_asks_about_what_the_message_describes(base, text, pred):
+    assert base.parse(text, [], AS_OF).goal.pred == pred
