@@ -527,6 +527,7 @@ class _Resolver:
             self.q_sents.add(prev)
         self.q_span = (self.msg.sentences[min(self.q_sents)][0], self.msg.sentences[self.question_sentence][1])
         self.cues = self._cues()
+        self.numbered_keys: set[str] = set()  # readings named by their condition number (set by score_all)
         self.statements = self._statements()
         self.loaded_inputs = set(self.view.inputs)
 
@@ -905,7 +906,7 @@ class _Resolver:
             close = close + [(s, k) for s, k in scored if k.startswith("pred:") and best[0] - s < 2 * MARGIN
                              and (s, k) not in close and self._exact_len(k) >= 5
                              and p in self.m.depends.get(self.m.pred_of(k) or "", frozenset())]
-        named_by_number = [sk for sk in close if sk[1] in getattr(self, "numbered_keys", ())]
+        named_by_number = [sk for sk in close if sk[1] in self.numbered_keys]
         if len(named_by_number) == 1 and "conditions" in self.cues:
             close, best = named_by_number, named_by_number[0]  # "快分销准入条件第8条是什么": that condition's
         nested = self._nested_choice(close)
