@@ -187,8 +187,6 @@ class ReadingModel:
         self.unit_inputs = {u: frozenset(ps) for u, ps in by_unit.items() if len(ps) <= 2 and u != "%"}
         self.gap_files = {f"gap:{t}": f for _, t, f in program.gaps}
         self.lexicon = Lexicon(entries, candidates.values())
-        # the wh-words of each whole question and gap ("where ...", "多久"): a message that asks
-        # none of them is not that question
         # each phrase's spans, found once: its cues and negations decide the frames below
         spans_of: dict[str, tuple[set[str], bool]] = {}
         for c in self.lexicon.candidates:
@@ -200,6 +198,8 @@ class ReadingModel:
         def cues_of(t: str) -> set[str]:
             return spans_of[t][0]
         wh_words = {"where", "who", "value", "which", "how"}
+        # the wh-words of each whole question and gap ("where ...", "多久"): a message that asks
+        # none of them is not that question
         self.wh: dict[str, frozenset[str]] = {}
         for c in self.lexicon.candidates:
             cues: set[str] = set()
@@ -505,11 +505,11 @@ class _Resolver:
         self.has_pronoun = any(p.kind == "PRON" for it in msg.items for p in it.pieces)
         self.exact_hits: dict[str, int] = {}  # reading -> length of its longest phrase in the message
         self.exact_spans: list[tuple[int, int, tuple[str, ...]]] = []  # where each such phrase is
-        for end, (n, keys) in model.exact_auto.iter(_unhyphen(msg.text)) if msg.text else ():
+        plain = _unhyphen(msg.text)
+        for end, (n, keys) in model.exact_auto.iter(plain) if msg.text else ():
             self.exact_spans.append((end - n + 1, end + 1, keys))
             for k in keys:
                 self.exact_hits[k] = max(self.exact_hits.get(k, 0), n)
-        plain = _unhyphen(msg.text)
         self.yes_no_hits = {k for a, b, ks in self.exact_spans for k in ks
                             if plain[a:b] in model.yes_no_phrases.get(k, ())}
         # a phrase found mostly inside a longer one of another reading ("开通整合营销权限" in
@@ -527,7 +527,12 @@ class _Resolver:
             self.q_sents.add(prev)
         self.q_span = (self.msg.sentences[min(self.q_sents)][0], self.msg.sentences[self.question_sentence][1])
         self.cues = self._cues()
-        self.numbered_keys: set[str] = set()  # readings named by their condition number (set by score_all)
+        # readings whose condition number the question names ("第8条过不了吗")
+        q_text = self.msg.text[slice(*self.q_span)]
+        self.numbered_keys = {k for ref, keys in model.numbered.items()
+                              if re.search(rf"(?<!\d){re.escape(ref)}(?!\d)", q_text) for k in keys}
+        # the values the message names, each at its longest
+        self.named_values = self._named_values()
         self.statements = self._statements()
         self.loaded_inputs = set(self.view.inputs)
 
@@ -663,7 +668,7 @@ class _Resolver:
         described: str | None = None
         if cut > q_start and not any(pos > cut and not (pos in glue and pos + len(f) - 1 in glue)
                                      for f, pos in feats.items()):
-            by_type = Counter(self.m.types.get((p, 0)) for p in self.mentioned_inputs()).most_common(2)
+            by_type = Counter(self.m.types.get((p, 0)) for p in said).most_common(2)
             if by_type and by_type[0][0] and by_type[0][1] >= 2 and (
                     len(by_type) == 1 or by_type[1][1] < by_type[0][1]):
                 described = by_type[0][0]
@@ -689,7 +694,7 @@ class _Resolver:
         noun_feats = {f for f, pos in feats.items() if pos in names}
         noun_types = {t for it in self.msg.items if it.sentence in self.q_sents for p in it.pieces
                       if p.kind == "NOUN" for t in self.m.noun_types.get(p.text, ())}
-        named = set(self._named_values())
+        named = set(self.named_values)
         # "max number of reward types in one package?" asks for a value without a wh-word
         wh_cues = self.cues | ({"value"} if "threshold" in self.cues else set())
         # "which certifications let an agency open …": the noun the wh-word asks about is no subject's
@@ -711,9 +716,7 @@ class _Resolver:
         q_text = self.msg.text[q_start:q_end]
         q_negated = any(p.kind == "NEG" for it in self.msg.items if it.sentence in self.q_sents for p in it.pieces) \
             or bool(_SKIP.search(q_text))
-        numbered = {k for ref, keys in self.m.numbered.items()
-                    if re.search(rf"(?<!\d){re.escape(ref)}(?!\d)", q_text) for k in keys}
-        self.numbered_keys = numbered
+        numbered = self.numbered_keys
         scored = []
         frame: dict[str, float] = {}  # the frame penalties of a rule question asked yes/no
         explains: dict[str, float] = {}
@@ -1189,7 +1192,7 @@ class _Resolver:
         """Variables of a goal that the message names a value for: "自营店能加京券吗" fills
         jd_ocg_kind_may_add_reward_type(K, T) with self_operated and jing_coupon."""
         domains = _domains(self.m.program, pred)
-        named = self._named_values()
+        named = self.named_values
         out = list(args)
         asking = bool(self.cues & {"value", "which", "where", "who", "how"}) and "yes_no" not in self.cues
         if asking and sum(isinstance(a, Var) for a in out) <= 1:
